@@ -1,0 +1,318 @@
+// Package sandbox is a faithful stand-in for both providers' servers: the
+// eftPay VMP JSAPIService and the QFPay /trade/v1 API, speaking their exact
+// wire protocols from the server side, with the provider's rules (signatures,
+// clocks, amounts, duplicates, order states, refund balances, notifications)
+// and injectable faults. Demo mode, the tests and cashiers in training use it.
+//
+// It knows nothing of the engine, the journal or the UI: it imports only
+// payments (for Money and the method catalogue) and the standard library.
+//
+// Each provider's half lives in its own files (eftpay*.go, qfpay*.go) and
+// registers itself with registerHalf; this file holds what they share: the
+// server, the control endpoints for people and tests (/sandbox/pay,
+// /sandbox/orders, /sandbox/faults) and the notification sender.
+package sandbox
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Demo credentials: what `pos sandbox` and demo mode use unless told
+// otherwise. They are written in the README; they protect nothing.
+const (
+	DemoEftpayUser   = "S0000001"
+	DemoEftpaySecret = "testsignkey1234"
+	DemoQFPayAppCode = "D5589D2A1F2E42A9A60C37DEMO00001"
+	DemoQFPayKey     = "0E32A59A8B454940A2FF39DEMOKEY01"
+)
+
+// Config sets up a sandbox.
+type Config struct {
+	EftpayUser   string // user_confirm_key
+	EftpaySecret string
+	// ClockWindow is how far a request's time may be from the sandbox's
+	// clock before eftPay answers 12 (default 5 minutes).
+	ClockWindow time.Duration
+
+	QFPayAppCode string
+	QFPayKey     string
+	// QFPayRatePerSecond and QFPayRatePerMinute: beyond them the QFPay half
+	// answers HTTP 429 (defaults 100 and 400, as the real host).
+	QFPayRatePerSecond int
+	QFPayRatePerMinute int
+
+	// NotifyRetry is the pause before each notification retry, compressed
+	// from the providers' schedules (default 200ms, 500ms, 1s, 2s, 5s, 10s).
+	NotifyRetry []time.Duration
+	// Now is the sandbox's clock (default time.Now).
+	Now func() time.Time
+	// Logger (default slog.Default()).
+	Logger *slog.Logger
+}
+
+func (c *Config) defaults() {
+	if c.EftpayUser == "" {
+		c.EftpayUser = DemoEftpayUser
+	}
+	if c.EftpaySecret == "" {
+		c.EftpaySecret = DemoEftpaySecret
+	}
+	if c.ClockWindow == 0 {
+		c.ClockWindow = 5 * time.Minute
+	}
+	if c.QFPayAppCode == "" {
+		c.QFPayAppCode = DemoQFPayAppCode
+	}
+	if c.QFPayKey == "" {
+		c.QFPayKey = DemoQFPayKey
+	}
+	if c.QFPayRatePerSecond == 0 {
+		c.QFPayRatePerSecond = 100
+	}
+	if c.QFPayRatePerMinute == 0 {
+		c.QFPayRatePerMinute = 400
+	}
+	if c.NotifyRetry == nil {
+		c.NotifyRetry = []time.Duration{200 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second}
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}
+
+// OrderView is one order as /sandbox/orders lists it.
+type OrderView struct {
+	Provider   string `json:"provider"`
+	OutTradeNo string `json:"out_trade_no"`
+	Method     string `json:"method"`
+	Amount     string `json:"amount"` // decimal, e.g. "12.30"
+	Currency   string `json:"currency"`
+	State      string `json:"state"` // the provider's own word (TRADE_SUCCESS, 0000, ...)
+	Paid       bool   `json:"paid"`
+	Refunded   string `json:"refunded"` // decimal total refunded
+	Ref        string `json:"ref"`      // eftpay_trade_no / syssn
+	NotifyURL  string `json:"notify_url,omitempty"`
+	Notified   bool   `json:"notified"` // a notification was acknowledged
+	CreatedAt  string `json:"created_at"`
+}
+
+// half is one provider's side of the sandbox.
+type half interface {
+	// routes adds the provider's endpoints.
+	routes(mux *http.ServeMux)
+	// pay plays the customer for an order this half knows; known is false
+	// when the number is not this half's. outcome is "success" or "fail".
+	pay(outTradeNo, outcome string) (known bool, err error)
+	// orders lists this half's orders.
+	orders() []OrderView
+}
+
+var (
+	halvesMu sync.Mutex
+	halves   []func(*Server) half
+)
+
+// registerHalf is called from each half's init.
+func registerHalf(f func(*Server) half) {
+	halvesMu.Lock()
+	defer halvesMu.Unlock()
+	halves = append(halves, f)
+}
+
+// Server is a running sandbox's state. Its Handler serves both providers.
+type Server struct {
+	cfg    Config
+	log    *slog.Logger
+	faults faults
+	halves []half
+	mux    *http.ServeMux
+
+	notifyCtx    context.Context
+	notifyCancel context.CancelFunc
+	notifyWG     sync.WaitGroup
+	httpClient   *http.Client
+}
+
+// New makes a sandbox. Call Close when done to stop notification retries.
+func New(cfg Config) *Server {
+	cfg.defaults()
+	s := &Server{cfg: cfg, log: cfg.Logger.With("component", "sandbox"), mux: http.NewServeMux(),
+		httpClient: &http.Client{Timeout: 5 * time.Second}}
+	s.notifyCtx, s.notifyCancel = context.WithCancel(context.Background())
+	halvesMu.Lock()
+	for _, f := range halves {
+		s.halves = append(s.halves, f(s))
+	}
+	halvesMu.Unlock()
+	for _, h := range s.halves {
+		h.routes(s.mux)
+	}
+	s.mux.HandleFunc("POST /sandbox/pay", s.handlePay)
+	s.mux.HandleFunc("GET /sandbox/orders", s.handleOrders)
+	s.mux.HandleFunc("POST /sandbox/faults", s.handleFaults)
+	s.mux.HandleFunc("DELETE /sandbox/faults", s.handleClearFaults)
+	return s
+}
+
+// Config is the configuration in force, defaults filled in.
+func (s *Server) Config() Config { return s.cfg }
+
+// Handler serves the eftPay half under /VMP/, the QFPay half under
+// /trade/v1/ and the control endpoints under /sandbox/.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// Close stops pending notification retries and waits for them.
+func (s *Server) Close() {
+	s.notifyCancel()
+	s.notifyWG.Wait()
+}
+
+// Pay plays the customer: the order is paid ("success") or refused ("fail").
+func (s *Server) Pay(outTradeNo, outcome string) error {
+	if outcome == "" {
+		outcome = "success"
+	}
+	if outcome != "success" && outcome != "fail" {
+		return fmt.Errorf("outcome %q: use success or fail", outcome)
+	}
+	for _, h := range s.halves {
+		known, err := h.pay(outTradeNo, outcome)
+		if known {
+			return err
+		}
+	}
+	return fmt.Errorf("no order %q in the sandbox", outTradeNo)
+}
+
+// Orders lists every order of both halves, oldest first.
+func (s *Server) Orders() []OrderView {
+	var out []OrderView
+	for _, h := range s.halves {
+		out = append(out, h.orders()...)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt < out[j].CreatedAt })
+	return out
+}
+
+// Order finds one order by number.
+func (s *Server) Order(outTradeNo string) (OrderView, bool) {
+	for _, o := range s.Orders() {
+		if o.OutTradeNo == outTradeNo {
+			return o, true
+		}
+	}
+	return OrderView{}, false
+}
+
+func (s *Server) handlePay(w http.ResponseWriter, r *http.Request) {
+	no, outcome, err := controlParams(r)
+	if err == nil {
+		err = s.Pay(no, outcome)
+	}
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"out_trade_no": no, "outcome": outcome})
+}
+
+// controlParams reads out_trade_no and outcome from a form or a JSON body.
+func controlParams(r *http.Request) (no, outcome string, err error) {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		var body struct {
+			OutTradeNo string `json:"out_trade_no"`
+			Outcome    string `json:"outcome"`
+		}
+		if err := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<16)).Decode(&body); err != nil {
+			return "", "", fmt.Errorf("bad JSON: %w", err)
+		}
+		no, outcome = body.OutTradeNo, body.Outcome
+	} else {
+		if err := r.ParseForm(); err != nil {
+			return "", "", err
+		}
+		no, outcome = r.Form.Get("out_trade_no"), r.Form.Get("outcome")
+	}
+	if no == "" {
+		return "", "", fmt.Errorf("out_trade_no is required")
+	}
+	if outcome == "" {
+		outcome = "success"
+	}
+	return no, outcome, nil
+}
+
+func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request) {
+	orders := s.Orders()
+	if orders == nil {
+		orders = []OrderView{}
+	}
+	writeJSON(w, http.StatusOK, orders)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// notify POSTs body to url in the background until accept says the answer
+// is an acknowledgement, pausing as NotifyRetry says between tries. It
+// reports the acknowledgement through acked (which may be nil).
+func (s *Server) notify(url string, body []byte, header http.Header, accept func(status int, resp []byte) bool, acked func()) {
+	if url == "" {
+		return
+	}
+	s.notifyWG.Add(1)
+	go func() {
+		defer s.notifyWG.Done()
+		for attempt := 0; ; attempt++ {
+			if s.sendNotification(url, body, header, accept) {
+				if acked != nil {
+					acked()
+				}
+				return
+			}
+			if attempt >= len(s.cfg.NotifyRetry) {
+				s.log.Warn("notification given up", "url", url, "attempts", attempt+1)
+				return
+			}
+			select {
+			case <-s.notifyCtx.Done():
+				return
+			case <-time.After(s.cfg.NotifyRetry[attempt]):
+			}
+		}
+	}()
+}
+
+func (s *Server) sendNotification(url string, body []byte, header http.Header, accept func(int, []byte) bool) bool {
+	req, err := http.NewRequestWithContext(s.notifyCtx, http.MethodPost, url, strings.NewReader(string(body)))
+	if err != nil {
+		s.log.Warn("notification", "url", url, "err", err)
+		return false
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := s.httpClient.Do(req)
+	if err != nil {
+		s.log.Info("notification not delivered", "url", url, "err", err)
+		return false
+	}
+	defer resp.Body.Close()
+	buf := make([]byte, 4096)
+	n, _ := readFull(resp.Body, buf)
+	return accept(resp.StatusCode, buf[:n])
+}

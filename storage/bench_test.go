@@ -1,0 +1,65 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"testing"
+
+	"qrpos/payments"
+)
+
+// BenchmarkCreateOrderDurable: a new order with its created event, then its
+// write-ahead "request" event, each committed with synchronous=FULL.
+func BenchmarkCreateOrderDurable(b *testing.B) {
+	ctx := context.Background()
+	j := openTest(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		o, err := j.CreateOrder(ctx, NewOrder{TID: "T001", Provider: payments.Eftpay, MethodCode: "ALIPAYHK",
+			Mode: payments.MPM, Amount: hkd(100)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := j.Append(ctx, o.OutTradeNo, Event{Kind: EventRequest, Detail: "preorder"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "orders/s")
+}
+
+// BenchmarkOpenOrders100k: recovery's listing in a journal of 100,000
+// orders of which 20 are still open.
+func BenchmarkOpenOrders100k(b *testing.B) {
+	ctx := context.Background()
+	j := openTest(b)
+	const total, open = 100_000, 20
+	err := j.write(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO orders (out_trade_no, tid, provider, method, mode, amount_minor,
+			currency, state, settled, created_at, updated_at) VALUES (?, 'T001', 'eftpay', 'ALIPAYHK', 'MPM', 100, 'HKD', ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for i := 0; i < total; i++ {
+			state, settled := string(payments.Paid), 1
+			if i%(total/open) == 0 {
+				state, settled = string(payments.Pending), 0
+			}
+			if _, err := stmt.ExecContext(ctx, fmt.Sprintf("T001261123%09d", i), state, settled, int64(i), int64(i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		got, err := j.OpenOrders(ctx)
+		if err != nil || len(got) != open {
+			b.Fatalf("open orders = %d, %v", len(got), err)
+		}
+	}
+}
