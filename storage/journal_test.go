@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -281,5 +282,27 @@ func TestPrintQueueProfileAudit(t *testing.T) {
 	log, err := j.AuditLog(ctx, "T001", 0)
 	if err != nil || len(log) != 2 || log[0].Action != "refund" {
 		t.Fatalf("audit = %+v, %v", log, err)
+	}
+}
+
+func TestJournalFileIsPrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pos.db")
+	j, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newSale(t, j, "ALIPAYHK", 100)
+	j.Close()
+	for _, f := range []string{path, path + "-wal"} {
+		fi, err := os.Stat(f)
+		if err != nil {
+			if f == path {
+				t.Fatal(err)
+			}
+			continue // the WAL is gone after a clean close
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s mode %o: others can read the journal", f, fi.Mode().Perm())
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"qrpos/payments"
 )
@@ -190,4 +191,12 @@ func (j *Journal) queryRefunds(ctx context.Context, q string, args ...any) ([]pa
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// RefundsSettledBetween lists a terminal's refunds that became done in
+// [from, to), oldest first: the refunds of an end-of-day report.
+func (j *Journal) RefundsSettledBetween(ctx context.Context, tid string, from, to time.Time) ([]payments.Refund, error) {
+	return j.queryRefunds(ctx, "SELECT "+refundColumns+` FROM refunds r JOIN orders o ON o.id = r.order_id
+		WHERE o.tid = ? AND r.state = 'done' AND r.updated_at >= ? AND r.updated_at < ? ORDER BY r.updated_at, r.id`,
+		tid, from.UnixNano(), to.UnixNano())
 }

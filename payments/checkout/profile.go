@@ -1,0 +1,265 @@
+package checkout
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"qrpos/payments"
+	"qrpos/storage"
+)
+
+// Profile is a terminal's settings, per tid. A TOML file seeds it; the copy
+// in the journal is what the terminal runs with, and what the manager edits.
+type Profile struct {
+	TID           string `toml:"tid" json:"tid"`
+	StoreName     string `toml:"store_name" json:"store_name"`
+	StoreAddress  string `toml:"store_address" json:"store_address"`
+	ReceiptHeader string `toml:"receipt_header" json:"receipt_header"`
+	ReceiptFooter string `toml:"receipt_footer" json:"receipt_footer"`
+	Currency      string `toml:"currency" json:"currency"`
+	Journal       string `toml:"journal" json:"journal"`
+	NotifyListen  string `toml:"notify_listen" json:"notify_listen"`
+	NotifyURL     string `toml:"notify_url" json:"notify_url"`
+	Language      string `toml:"language" json:"language"` // "", "en", "zh-Hant", "zh-Hans"
+	// OrderTimeout in seconds (default 120).
+	OrderTimeout int `toml:"order_timeout" json:"order_timeout"`
+	// Methods offered, as "provider:code" ("eftpay:ALIPAYHK", "qfpay:800008");
+	// empty offers every method of the configured providers.
+	Methods []string `toml:"methods" json:"methods"`
+	// ManagerPIN is a salted slow hash, never the PIN (set by the UI).
+	ManagerPIN string `toml:"manager_pin_hash" json:"manager_pin_hash"`
+
+	Eftpay  EftpayProfile  `toml:"eftpay" json:"eftpay"`
+	QFPay   QFPayProfile   `toml:"qfpay" json:"qfpay"`
+	Scanner ScannerProfile `toml:"scanner" json:"scanner"`
+	Printer PrinterProfile `toml:"printer" json:"printer"`
+
+	// SeedHash is the hash of the file this profile was last seeded from.
+	SeedHash string `toml:"-" json:"seed_hash"`
+}
+
+// EftpayProfile holds eftPay VMP credentials.
+type EftpayProfile struct {
+	BaseURL        string `toml:"base_url" json:"base_url"`
+	UserConfirmKey string `toml:"user_confirm_key" json:"user_confirm_key"`
+	Secret         string `toml:"secret" json:"secret"`
+}
+
+// QFPayProfile holds QFPay credentials.
+type QFPayProfile struct {
+	BaseURL   string `toml:"base_url" json:"base_url"`
+	AppCode   string `toml:"app_code" json:"app_code"`
+	ClientKey string `toml:"client_key" json:"client_key"`
+	MchID     string `toml:"mchid" json:"mchid"`
+	SignType  string `toml:"sign_type" json:"sign_type"` // MD5 (default) or SHA256
+}
+
+// ScannerProfile says where the barcode scanner is.
+type ScannerProfile struct {
+	Port   string `toml:"port" json:"port"` // /dev/ttyACM0, COM3, usb:VID:PID[:SERIAL]; empty: keyboard wedge only
+	Baud   int    `toml:"baud" json:"baud"`
+	Suffix string `toml:"suffix" json:"suffix"` // CR, LF, CRLF or auto
+}
+
+// PrinterProfile says where the receipt printer is and how it speaks.
+type PrinterProfile struct {
+	Port     string `toml:"port" json:"port"` // empty: virtual printer
+	Baud     int    `toml:"baud" json:"baud"`
+	Flow     string `toml:"flow" json:"flow"`         // none, rtscts, xonxoff
+	Width    int    `toml:"width" json:"width"`       // 32, 42 or 48 columns
+	Encoding string `toml:"encoding" json:"encoding"` // big5 or gb18030
+}
+
+// EftpayConfigured reports whether eftPay credentials are present.
+func (p Profile) EftpayConfigured() bool {
+	return p.Eftpay.BaseURL != "" && p.Eftpay.UserConfirmKey != "" && p.Eftpay.Secret != ""
+}
+
+// QFPayConfigured reports whether QFPay credentials are present.
+func (p Profile) QFPayConfigured() bool {
+	return p.QFPay.BaseURL != "" && p.QFPay.AppCode != "" && p.QFPay.ClientKey != ""
+}
+
+// Validate checks the profile and fills in defaults.
+func (p *Profile) Validate() error {
+	if err := payments.ValidateTID(p.TID); err != nil {
+		return err
+	}
+	if p.Currency == "" {
+		p.Currency = string(payments.DefaultCurrency)
+	}
+	c, err := payments.ParseCurrency(p.Currency)
+	if err != nil {
+		return err
+	}
+	p.Currency = string(c)
+	if p.OrderTimeout == 0 {
+		p.OrderTimeout = 120
+	}
+	if p.OrderTimeout < 30 || p.OrderTimeout > 7200 {
+		return fmt.Errorf("order_timeout %d s: use 30 to 7200", p.OrderTimeout)
+	}
+	for _, id := range p.Methods {
+		if _, err := payments.LookupMethodID(id); err != nil {
+			return err
+		}
+	}
+	if p.Printer.Width == 0 {
+		p.Printer.Width = 48
+	}
+	if p.Printer.Width != 32 && p.Printer.Width != 42 && p.Printer.Width != 48 {
+		return fmt.Errorf("printer width %d: use 32, 42 or 48", p.Printer.Width)
+	}
+	if p.Printer.Encoding == "" {
+		p.Printer.Encoding = "big5"
+	}
+	if p.Printer.Encoding != "big5" && p.Printer.Encoding != "gb18030" {
+		return fmt.Errorf("printer encoding %q: use big5 or gb18030", p.Printer.Encoding)
+	}
+	return nil
+}
+
+// Offered lists the methods this terminal offers: the profile's list, or
+// every method of the configured providers, in catalogue order. Token
+// methods need hardware the terminal does not have and are left out.
+func (p Profile) Offered() []payments.Method {
+	var out []payments.Method
+	want := map[string]bool{}
+	for _, id := range p.Methods {
+		want[id] = true
+	}
+	for _, m := range payments.Methods() {
+		if m.Mode == payments.Token {
+			continue
+		}
+		if m.Provider == payments.Eftpay && !p.EftpayConfigured() || m.Provider == payments.QFPay && !p.QFPayConfigured() {
+			continue
+		}
+		if len(want) > 0 && !want[m.ID()] {
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// Redacted is the profile with every secret masked, for logs and output.
+func (p Profile) Redacted() Profile {
+	mask := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return payments.MaskSecret(s)
+	}
+	p.Eftpay.Secret = mask(p.Eftpay.Secret)
+	p.QFPay.ClientKey = mask(p.QFPay.ClientKey)
+	if p.ManagerPIN != "" {
+		p.ManagerPIN = "(set)"
+	}
+	return p
+}
+
+// ConfigError is a configuration file the terminal refuses.
+type ConfigError struct {
+	Path   string
+	Reason string
+}
+
+func (e *ConfigError) Error() string { return fmt.Sprintf("config %s: %s", e.Path, e.Reason) }
+
+// LoadProfileFile reads a TOML profile. On Unix it refuses a file that
+// others can read or write (it holds secrets), saying how to fix it.
+func LoadProfileFile(path string) (Profile, error) {
+	var p Profile
+	fi, err := os.Stat(path)
+	if err != nil {
+		return p, &ConfigError{path, err.Error()}
+	}
+	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
+		return p, &ConfigError{path, fmt.Sprintf("mode %04o lets others read its secrets; fix it with: chmod 600 %s", fi.Mode().Perm(), path)}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return p, &ConfigError{path, err.Error()}
+	}
+	md, err := toml.NewDecoder(bytes.NewReader(b)).Decode(&p)
+	if err != nil {
+		return p, &ConfigError{path, err.Error()}
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return p, &ConfigError{path, "unknown keys: " + strings.Join(keys, ", ")}
+	}
+	if err := p.Validate(); err != nil {
+		return p, &ConfigError{path, err.Error()}
+	}
+	sum := sha256.Sum256(b)
+	p.SeedHash = hex.EncodeToString(sum[:])
+	return p, nil
+}
+
+// SyncProfile makes the journal's profile for p.TID current: a file that
+// changed since it last seeded the journal (or a journal with no profile)
+// replaces the journal's copy; otherwise the journal's copy, with the
+// manager's edits, wins. It returns the profile to run with.
+func SyncProfile(ctx context.Context, j *storage.Journal, file Profile) (Profile, error) {
+	stored, err := LoadProfile(ctx, j, file.TID)
+	if err == nil && stored.SeedHash == file.SeedHash {
+		return stored, nil
+	}
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return file, err
+	}
+	if err == nil && file.ManagerPIN == "" {
+		file.ManagerPIN = stored.ManagerPIN // the PIN set on the terminal survives a new file
+	}
+	if err := SaveProfile(ctx, j, file); err != nil {
+		return file, err
+	}
+	return file, nil
+}
+
+// LoadProfile reads the profile of tid from the journal.
+func LoadProfile(ctx context.Context, j *storage.Journal, tid string) (Profile, error) {
+	var p Profile
+	b, _, err := j.Profile(ctx, tid)
+	if err != nil {
+		return p, err
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
+		return p, fmt.Errorf("profile %s in the journal: %w", tid, err)
+	}
+	return p, p.Validate()
+}
+
+// SaveProfile validates p and stores it in the journal under its tid.
+func SaveProfile(ctx context.Context, j *storage.Journal, p Profile) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	return j.SaveProfile(ctx, p.TID, b)
+}
+
+// EngineConfig turns a profile into the engine's configuration.
+func (p Profile) EngineConfig() Config {
+	return Config{TID: p.TID, Currency: payments.Currency(p.Currency), NotifyURL: p.NotifyURL,
+		OrderTimeout: time.Duration(p.OrderTimeout) * time.Second}
+}
