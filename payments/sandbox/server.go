@@ -5,7 +5,9 @@
 // and injectable faults. Demo mode, the tests and cashiers in training use it.
 //
 // It knows nothing of the engine, the journal or the UI: it imports only
-// payments (for Money and the method catalogue) and the standard library.
+// payments (for Money and the method catalogue), the provider packages
+// payments/eftpay and payments/qfpay for their signing and wire encoding
+// (so both sides of the wire sign the same way), and the standard library.
 //
 // Each provider's half lives in its own files (eftpay*.go, qfpay*.go) and
 // registers itself with registerHalf; this file holds what they share: the

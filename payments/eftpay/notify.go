@@ -1,0 +1,255 @@
+package eftpay
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"qrpos/payments"
+)
+
+// Acknowledgement codes a merchant answers a notification with.
+const (
+	AckSuccess = "success"
+	AckFalse   = "false"
+)
+
+// DefaultSeenNotifications is how many delivered notifications a
+// NotificationHandler remembers to recognise a second delivery.
+const DefaultSeenNotifications = 4096
+
+// NotificationHandler is the http.Handler for eftPay's asynchronous
+// notifications (seed eftpay-async-notification.txt). It verifies each one;
+// anything that does not verify is refused (HTTP 400 for a body that is not
+// a JSON object, 401 for a missing or wrong signature) and logged without
+// secrets or base strings. A verified notification is handed to the deliver
+// callback as a payments.Notification and answered with the signed object
+// {return_code, time, sign}: "success" when deliver returned nil, "false"
+// (so that eftPay sends it again) otherwise.
+//
+// Deliveries are idempotent: a notification already delivered (same trade
+// type, out_trade_no, refund_no and trade_status, whatever its time and
+// sign) is answered "success" without calling deliver again, and one being
+// delivered at the same moment is waited for. The last
+// DefaultSeenNotifications deliveries are remembered.
+type NotificationHandler struct {
+	secret  string
+	now     func() time.Time
+	log     *slog.Logger
+	deliver func(context.Context, payments.Notification) error
+
+	mu   sync.Mutex
+	seen map[string]*delivery
+	ring []string // delivered keys in the order delivered, a ring once full
+	next int
+}
+
+// delivery is one notification being, or having been, delivered.
+type delivery struct {
+	done chan struct{}
+	ok   bool
+}
+
+// NewNotificationHandler makes a handler that verifies with cfg.Secret,
+// stamps its answers with cfg.Now and logs to cfg.Logger; deliver receives
+// each verified notification once.
+func NewNotificationHandler(cfg Config, deliver func(context.Context, payments.Notification) error) *NotificationHandler {
+	h := &NotificationHandler{secret: cfg.Secret, now: cfg.Now, log: cfg.Logger, deliver: deliver,
+		seen: make(map[string]*delivery), ring: make([]string, 0, DefaultSeenNotifications)}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	h.log = h.log.With("provider", "eftpay")
+	return h
+}
+
+// ErrNotVerified is a notification whose signature is missing or wrong.
+var ErrNotVerified = errors.New("notification signature does not verify")
+
+// ParseNotification decodes and verifies a notification body and reads it
+// as a payments.Notification: a sale's State from trade_status and Amount
+// from total_fee; a refund (trade_type REFUND, or a refund_no) with
+// RefundNo, RefundState and Amount from return_amount. A body that does not
+// verify returns ErrNotVerified and nothing else is believed.
+func ParseNotification(secret string, body []byte) (payments.Notification, error) {
+	n, _, err := parseNotification(secret, body)
+	return n, err
+}
+
+// parseNotification is ParseNotification that also returns the decoded
+// fields (nil when the body is not an object; unverified with
+// ErrNotVerified).
+func parseNotification(secret string, body []byte) (payments.Notification, map[string]string, error) {
+	fields, err := DecodeObject(body)
+	if err != nil {
+		return payments.Notification{}, nil, err
+	}
+	if !Verify(secret, fields) {
+		return payments.Notification{}, fields, ErrNotVerified
+	}
+	if fields["out_trade_no"] == "" {
+		return payments.Notification{}, fields, errors.New("notification has no out_trade_no")
+	}
+	n := payments.Notification{
+		Provider:    payments.Eftpay,
+		OutTradeNo:  fields["out_trade_no"],
+		ProviderRef: fields["eftpay_trade_no"],
+		Raw:         append([]byte(nil), body...),
+	}
+	cur := Currency
+	for _, k := range []string{"currency", "fee_type"} {
+		if c, err := payments.ParseCurrency(fields[k]); err == nil {
+			cur = c
+			break
+		}
+	}
+	amountKeys := []string{"total_fee", "transaction_amount"}
+	if fields["trade_type"] == TradeTypeRefund || fields["refund_no"] != "" {
+		n.Refund = true
+		n.RefundNo = fields["refund_no"]
+		n.RefundState, _ = RefundStateOf(fields["trade_status"])
+		amountKeys = []string{"return_amount", "transaction_amount"}
+	} else {
+		n.State, _ = SaleState(fields["trade_status"])
+	}
+	n.Amount = payments.Money{Currency: cur}
+	for _, k := range amountKeys {
+		if v := fields[k]; v != "" {
+			if m, err := payments.ParseWireDecimal(v, cur); err == nil {
+				n.Amount = m
+			}
+			break
+		}
+	}
+	return n, fields, nil
+}
+
+// notificationKey names what a notification says, not how it was sent: a
+// second delivery re-signed with a new time is still the same news.
+func notificationKey(n payments.Notification, fields map[string]string) string {
+	kind := TradeTypeSale
+	if n.Refund {
+		kind = TradeTypeRefund
+	}
+	return kind + "\x00" + n.OutTradeNo + "\x00" + n.RefundNo + "\x00" + fields["trade_status"]
+}
+
+// ServeHTTP handles one POST from eftPay.
+func (h *NotificationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		h.reject(w, r, http.StatusBadRequest, "body unreadable or too large", "", err)
+		return
+	}
+	n, fields, err := parseNotification(h.secret, body)
+	switch {
+	case errors.Is(err, ErrNotVerified):
+		h.reject(w, r, http.StatusUnauthorized, "signature missing or wrong", fields["out_trade_no"], nil)
+		return
+	case err != nil:
+		h.reject(w, r, http.StatusBadRequest, "not a notification", "", err)
+		return
+	}
+	key := notificationKey(n, fields)
+	d, first := h.claim(r.Context(), key)
+	if d == nil {
+		h.answer(w, http.StatusServiceUnavailable, AckFalse) // the sender gave up waiting
+		return
+	}
+	if !first {
+		h.log.Info("eftpay notification already delivered: acknowledged again", "out_trade_no", n.OutTradeNo,
+			"refund_no", n.RefundNo)
+		h.answer(w, http.StatusOK, AckSuccess)
+		return
+	}
+	err = h.deliver(r.Context(), n)
+	h.finish(key, d, err == nil)
+	if err != nil {
+		h.log.Warn("eftpay notification not taken: answered false so it comes again", "out_trade_no", n.OutTradeNo,
+			"refund_no", n.RefundNo, "err", err)
+		h.answer(w, http.StatusOK, AckFalse)
+		return
+	}
+	h.log.Info("eftpay notification delivered", "out_trade_no", n.OutTradeNo, "refund_no", n.RefundNo,
+		"state", n.State, "refund_state", n.RefundState)
+	h.answer(w, http.StatusOK, AckSuccess)
+}
+
+// claim returns the delivery for key and whether this caller must deliver
+// it (first). When another delivery of key is in flight, it waits for it:
+// if that one failed, this caller tries. nil means ctx ended while waiting.
+func (h *NotificationHandler) claim(ctx context.Context, key string) (d *delivery, first bool) {
+	for {
+		h.mu.Lock()
+		d, ok := h.seen[key]
+		if !ok {
+			d = &delivery{done: make(chan struct{})}
+			h.seen[key] = d
+			h.mu.Unlock()
+			return d, true
+		}
+		h.mu.Unlock()
+		select {
+		case <-d.done:
+		case <-ctx.Done():
+			return nil, false
+		}
+		if d.ok {
+			return d, false
+		}
+	}
+}
+
+// finish records the outcome of a delivery: a success is remembered (the
+// oldest one forgotten once DefaultSeenNotifications are held), a failure
+// forgotten so that the next delivery tries again.
+func (h *NotificationHandler) finish(key string, d *delivery, ok bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	d.ok = ok
+	close(d.done)
+	if !ok {
+		delete(h.seen, key)
+		return
+	}
+	if len(h.ring) < cap(h.ring) {
+		h.ring = append(h.ring, key)
+		return
+	}
+	delete(h.seen, h.ring[h.next])
+	h.ring[h.next] = key
+	h.next = (h.next + 1) % len(h.ring)
+}
+
+func (h *NotificationHandler) reject(w http.ResponseWriter, r *http.Request, status int, why, orderNo string, err error) {
+	attrs := []any{"reason", why, "remote", r.RemoteAddr, "http_status", status}
+	if orderNo != "" {
+		attrs = append(attrs, "claimed_out_trade_no", orderNo)
+	}
+	if err != nil {
+		attrs = append(attrs, "err", err)
+	}
+	h.log.Warn("eftpay notification rejected", attrs...)
+	h.answer(w, status, AckFalse)
+}
+
+// answer writes the signed acknowledgement object.
+func (h *NotificationHandler) answer(w http.ResponseWriter, status int, code string) {
+	ack := map[string]string{"return_code": code, "time": FormatTime(h.now())}
+	ack["sign"] = Sign(h.secret, ack)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(EncodeObject(ack))
+}
