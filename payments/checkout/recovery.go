@@ -3,6 +3,7 @@ package checkout
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"qrpos/payments"
 	"qrpos/storage"
@@ -40,6 +41,11 @@ func (e *Engine) Recover(ctx context.Context) ([]Recovered, error) {
 		}
 		out = append(out, rec)
 		e.publish(Update{Kind: UpdateRecovered, Order: cur, Message: rec.Note})
+	}
+	late, err := e.recheckUnclosable(ctx)
+	out = append(out, late...)
+	if err != nil {
+		return out, err
 	}
 	refunds, err := e.j.OpenRefunds(ctx)
 	if err != nil {
@@ -99,6 +105,43 @@ func (e *Engine) recoverOrder(ctx context.Context, o payments.Order) (payments.O
 		return cur, nil
 	}
 	return e.closeAndConfirm(ctx, g, m, cur, payments.Closed, "closed at start-up: the sale was interrupted")
+}
+
+// LateWindow is how far back recovery re-checks orders the terminal ended
+// unpaid although their wallet cannot be closed at the provider (PayMe, FPS,
+// GBPay at eftPay): their QR stayed payable, so a customer may have paid
+// after the cashier gave up.
+var LateWindow = 24 * time.Hour
+
+func (e *Engine) recheckUnclosable(ctx context.Context) ([]Recovered, error) {
+	orders, err := e.j.Orders(ctx, storage.Filter{TID: e.cfg.TID, From: time.Now().Add(-LateWindow)})
+	if err != nil {
+		return nil, err
+	}
+	var out []Recovered
+	for _, o := range orders {
+		if o.State != payments.Closed && o.State != payments.Expired {
+			continue
+		}
+		m, err := o.Method()
+		if err != nil || m.CanClose {
+			continue
+		}
+		g, err := e.gateway(o.Provider)
+		if err != nil {
+			continue
+		}
+		cur, err := e.queryOnce(ctx, g, m, o, o.State)
+		if err != nil {
+			return out, err
+		}
+		if cur.State != o.State {
+			rec := Recovered{OutTradeNo: o.OutTradeNo, From: string(o.State), To: string(cur.State), Note: "paid after the terminal gave up"}
+			out = append(out, rec)
+			e.publish(Update{Kind: UpdateRecovered, Order: cur, Message: rec.Note})
+		}
+	}
+	return out, nil
 }
 
 func (e *Engine) wasSent(ctx context.Context, no string) (bool, error) {

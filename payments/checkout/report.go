@@ -127,8 +127,12 @@ func (r DayReport) WriteCSV(w io.Writer) error {
 func (r DayReport) Text() []string {
 	out := []string{fmt.Sprintf("End of day %s, terminal %s", r.Date, r.TID)}
 	for _, l := range append(r.Lines, r.Total) {
-		out = append(out, fmt.Sprintf("%s (%s): %d sales %s, %d refunds %s, net %s",
-			l.Name, l.Provider, l.Sales, l.Gross, l.Refunds, l.RefundTotal, l.Net))
+		name := l.Name
+		if l.Provider != "" {
+			name += " (" + string(l.Provider) + ")"
+		}
+		out = append(out, fmt.Sprintf("%s: %d sales %s, %d refunds %s, net %s",
+			name, l.Sales, l.Gross, l.Refunds, l.RefundTotal, l.Net))
 	}
 	if r.Unpaid > 0 || r.Open > 0 {
 		out = append(out, fmt.Sprintf("Not paid: %d, still open: %d", r.Unpaid, r.Open))

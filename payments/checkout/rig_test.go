@@ -150,3 +150,5 @@ func (r *rig) sandboxPaid(no string) bool {
 	}
 	return v.Paid
 }
+
+func storageFilterAll() storage.Filter { return storage.Filter{} }
