@@ -1,0 +1,195 @@
+package qfpay
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"qrpos/payments"
+)
+
+// maxNotification bounds a notification body.
+const maxNotification = 64 << 10
+
+// errNotHandled marks a verified notification of a type this terminal does
+// not act on: it is acknowledged, so QFPay stops sending it.
+var errNotHandled = errors.New("qfpay: notification type not handled")
+
+// parseNotification reads a notification body (already verified) into a
+// payments.Notification and the key that identifies it for deduplication.
+// notify_type payment gives the sale's state; refund gives the refund's
+// (RefundNo is the refund's out_trade_no; OutTradeNo the sale's when QFPay
+// names it in orig_out_trade_no).
+func parseNotification(body []byte) (payments.Notification, string, error) {
+	var rec record
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&rec); err != nil {
+		return payments.Notification{}, "", fmt.Errorf("qfpay notification: %w", err)
+	}
+	if dec.More() {
+		return payments.Notification{}, "", errors.New("qfpay notification: data after the JSON object")
+	}
+	kind := rec.NotifyType.String()
+	if kind != "payment" && kind != "refund" {
+		return payments.Notification{}, "", fmt.Errorf("%w: %q", errNotHandled, kind)
+	}
+	no, code := rec.OutTradeNo.String(), rec.RespCd.String()
+	if no == "" || code == "" || rec.Syssn.String() == "" {
+		return payments.Notification{}, "", errors.New("qfpay notification: out_trade_no, syssn or respcd missing")
+	}
+	amount, err := payments.ParseWireMinor(rec.TxAmt.String(), payments.Currency(rec.TxCurrCd.String()))
+	if err != nil {
+		return payments.Notification{}, "", fmt.Errorf("qfpay notification %s: %w", no, err)
+	}
+	cancel, err := parseCancel(rec.Cancel.String())
+	if err != nil {
+		return payments.Notification{}, "", fmt.Errorf("qfpay notification %s: %w", no, err)
+	}
+	n := payments.Notification{Provider: payments.QFPay, ProviderRef: rec.Syssn.String(), Amount: amount,
+		Raw: append([]byte(nil), body...)}
+	if kind == "refund" {
+		n.Refund = true
+		n.RefundNo = no
+		n.OutTradeNo = rec.OrigOutNo.String()
+		n.RefundState = refundState(code)
+	} else {
+		n.OutTradeNo = no
+		state, ok := saleState(code, cancel)
+		if !ok {
+			state = payments.Unknown
+		}
+		n.State = state
+	}
+	key := kind + "|" + no + "|" + rec.Syssn.String() + "|" + code + "|" + rec.Cancel.String()
+	return n, key, nil
+}
+
+// NotificationHandler serves notify_url. It verifies X-QF-SIGN over the raw
+// body (UPPER_HEX(MD5(body + client_key)), or SHA-256 when X-QF-SIGNTYPE
+// says so; hex compared case-insensitively) and answers 401 to what does not
+// verify and 400 to what does not parse. A verified payment or refund
+// notification goes to deliver once: a repeat is answered SUCCESS without
+// calling it again. When deliver fails the answer is HTTP 500, so QFPay
+// sends it again later. Other verified notification types are acknowledged
+// and logged.
+func (g *Gateway) NotificationHandler(deliver func(context.Context, payments.Notification) error) http.Handler {
+	return &notificationHandler{key: g.cfg.ClientKey, log: g.log.With("component", "notifications"),
+		deliver: deliver, seen: newDedupe(10000)}
+}
+
+type notificationHandler struct {
+	key     string
+	log     *slog.Logger
+	deliver func(context.Context, payments.Notification) error
+	seen    *dedupe
+}
+
+func (h *notificationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxNotification))
+	if err != nil {
+		h.log.Warn("qfpay notification rejected: unreadable body", "remote", r.RemoteAddr, "err", err)
+		http.Error(w, "bad body", http.StatusBadRequest)
+		return
+	}
+	st, err := ParseSignType(r.Header.Get(HeaderSignType))
+	if err != nil || !VerifyBody(body, h.key, st, r.Header.Get(HeaderSign)) {
+		h.log.Warn("qfpay notification rejected: signature does not verify", "remote", r.RemoteAddr,
+			"bytes", len(body), "sign_type", r.Header.Get(HeaderSignType))
+		http.Error(w, "signature does not verify", http.StatusUnauthorized)
+		return
+	}
+	n, key, err := parseNotification(body)
+	switch {
+	case errors.Is(err, errNotHandled):
+		h.log.Info("qfpay notification acknowledged, not handled", "err", err)
+		answerSuccess(w)
+		return
+	case err != nil:
+		h.log.Warn("qfpay notification rejected", "remote", r.RemoteAddr, "err", err)
+		http.Error(w, "bad notification", http.StatusBadRequest)
+		return
+	}
+	log := h.log.With("out_trade_no", n.OutTradeNo, "refund_no", n.RefundNo, "syssn", n.ProviderRef)
+	dup, err := h.seen.do(r.Context(), key, func() error { return h.deliver(r.Context(), n) })
+	if err != nil {
+		log.Warn("qfpay notification not taken: QFPay will send it again", "err", err)
+		http.Error(w, "FAIL", http.StatusInternalServerError)
+		return
+	}
+	log.Info("qfpay notification", "refund", n.Refund, "state", n.State, "refund_state", n.RefundState, "repeat", dup)
+	answerSuccess(w)
+}
+
+func answerSuccess(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	io.WriteString(w, "SUCCESS")
+}
+
+// dedupe runs a function once per key: a key whose run succeeded is
+// remembered (the latest max keys), a run in progress makes a second caller
+// wait for it, and a failed run is forgotten so the next try runs again.
+type dedupe struct {
+	mu       sync.Mutex
+	max      int
+	done     map[string]bool
+	order    []string
+	inflight map[string]chan struct{}
+}
+
+func newDedupe(max int) *dedupe {
+	return &dedupe{max: max, done: map[string]bool{}, inflight: map[string]chan struct{}{}}
+}
+
+// do runs f unless key already ran successfully; dup reports that it had.
+func (d *dedupe) do(ctx context.Context, key string, f func() error) (dup bool, err error) {
+	for {
+		d.mu.Lock()
+		if d.done[key] {
+			d.mu.Unlock()
+			return true, nil
+		}
+		ch, busy := d.inflight[key]
+		if !busy {
+			ch = make(chan struct{})
+			d.inflight[key] = ch
+			d.mu.Unlock()
+			break
+		}
+		d.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+	}
+	ok := false
+	defer func() {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		close(d.inflight[key])
+		delete(d.inflight, key)
+		if ok {
+			d.done[key] = true
+			d.order = append(d.order, key)
+			if len(d.order) > d.max {
+				delete(d.done, d.order[0])
+				d.order = d.order[1:]
+			}
+		}
+	}()
+	err = f()
+	ok = err == nil
+	return false, err
+}

@@ -1,0 +1,109 @@
+package qfpay
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"qrpos/payments"
+)
+
+func TestParseNotification(t *testing.T) {
+	n, key, err := parseNotification(readAnswer(t, "notification_payment.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := payments.Money{Minor: 1230, Currency: "HKD"}
+	if n.Provider != payments.QFPay || n.OutTradeNo != "T001240101000009" || n.State != payments.Paid || n.Amount != want ||
+		n.ProviderRef != "20240101000200020000000009" || n.Refund || len(n.Raw) == 0 || key == "" {
+		t.Errorf("payment notification: %+v key %q", n, key)
+	}
+
+	n, key2, err := parseNotification([]byte(`{"notify_type":"refund","out_trade_no":"R1","syssn":"S2","respcd":"0000","txamt":"230","txcurrcd":"HKD","cancel":"0","origssn":"S1"}`))
+	if err != nil || !n.Refund || n.RefundNo != "R1" || n.RefundState != payments.RefundDone || n.Amount.Minor != 230 || key2 == key {
+		t.Errorf("refund notification: %+v %v", n, err)
+	}
+
+	for _, body := range []string{
+		`{"notify_type":"payment","syssn":"S","respcd":"0000","txamt":"1","txcurrcd":"HKD"}`,                    // no out_trade_no
+		`{"notify_type":"payment","out_trade_no":"A","syssn":"S","respcd":"0000","txamt":"x","txcurrcd":"HKD"}`, // bad amount
+		`{"notify_type":"payment","out_trade_no":"A","syssn":"S","respcd":"0000","txamt":"1","txcurrcd":"XXX"}`, // bad currency
+		`{"notify_type":"payment","out_trade_no":"A","syssn":"S","respcd":"0000","txamt":"1","txcurrcd":"HKD","cancel":"z"}`,
+		`not json`, `{"notify_type":"payment"} trailing`,
+	} {
+		if _, _, err := parseNotification([]byte(body)); err == nil || errors.Is(err, errNotHandled) {
+			t.Errorf("%s: err = %v", body, err)
+		}
+	}
+	if _, _, err := parseNotification([]byte(`{"notify_type":"preauth","out_trade_no":"A"}`)); !errors.Is(err, errNotHandled) {
+		t.Errorf("other notify_type: %v", err)
+	}
+}
+
+// FuzzParseNotification: any verified body is handed over complete or
+// refused with an error; it never panics.
+func FuzzParseNotification(f *testing.F) {
+	f.Add(readAnswer(f, "notification_payment.json"))
+	f.Add([]byte(`{"notify_type":"refund","out_trade_no":"R1","syssn":"S2","respcd":"0000","txamt":230,"txcurrcd":"HKD","cancel":3}`))
+	f.Add([]byte(`{"notify_type":"payment","out_trade_no":"A","syssn":"S","respcd":"1143","txamt":"1","txcurrcd":"JPY","cancel":"7"}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		n, key, err := parseNotification(body)
+		if err != nil {
+			return
+		}
+		if key == "" || n.Provider != payments.QFPay || n.ProviderRef == "" || (n.OutTradeNo == "" && n.RefundNo == "") {
+			t.Fatalf("incomplete notification accepted: %+v", n)
+		}
+		if !n.Amount.Currency.Valid() || n.Amount.Minor < 0 {
+			t.Fatalf("bad amount accepted: %+v", n.Amount)
+		}
+		if n.Refund == (n.RefundState == "") || !n.Refund == (n.State == "") {
+			t.Fatalf("state missing: %+v", n)
+		}
+	})
+}
+
+func TestDedupe(t *testing.T) {
+	d := newDedupe(2)
+	release := make(chan struct{})
+	calls := 0
+	first := make(chan error)
+	go func() {
+		_, err := d.do(context.Background(), "a", func() error { calls++; <-release; return nil })
+		first <- err
+	}()
+	// A second caller of a key in progress waits for it, then sees a repeat.
+	for {
+		d.mu.Lock()
+		_, busy := d.inflight["a"]
+		d.mu.Unlock()
+		if busy {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	second := make(chan bool)
+	go func() {
+		dup, _ := d.do(context.Background(), "a", func() error { calls++; return nil })
+		second <- dup
+	}()
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if !<-second || calls != 1 {
+		t.Fatalf("concurrent repeat ran again (calls %d)", calls)
+	}
+	// A failed run is forgotten; the oldest keys go beyond max.
+	if _, err := d.do(context.Background(), "b", func() error { return errors.New("no") }); err == nil {
+		t.Fatal("error lost")
+	}
+	if dup, _ := d.do(context.Background(), "b", func() error { return nil }); dup {
+		t.Fatal("failed run remembered")
+	}
+	d.do(context.Background(), "c", func() error { return nil })
+	if dup, _ := d.do(context.Background(), "a", func() error { return nil }); dup {
+		t.Fatal("more than max keys remembered")
+	}
+}

@@ -1,0 +1,398 @@
+package sandbox
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"qrpos/payments"
+	"qrpos/payments/qfpay"
+)
+
+// The record codes the sandbox writes beyond 0000.
+const (
+	qfWaiting = qfpay.CodePassword // an unpaid MPM order: 1143, "not paid for"
+	qfFailed  = "1205"             // a payment that failed after waiting
+)
+
+// qfTxn is one sale or refund as QFPay keeps it.
+type qfTxn struct {
+	syssn, outTradeNo string
+	method            payments.Method
+	amount            payments.Money
+	refund            bool
+	sale              *qfTxn // a refund's sale
+
+	txdtm, udid, goodsName, notifyURL, mchid string
+	created, paid                            time.Time
+	expiresAt                                time.Time // MPM
+
+	// respcd is the record's status: 0000 paid, 1143/1145 waiting, 1181
+	// expired, anything else failed. cancel is QFPay's flag: 1 reversed
+	// (CPM), 2 closed (MPM), 3 refunded, 5 partly refunded.
+	respcd   string
+	cancel   int
+	refunded int64
+
+	// A pending CPM order: queries still showing pending, then final.
+	pendingQueries int
+	final          string
+
+	notified bool
+}
+
+func (t *qfTxn) orderType() string {
+	if t.refund {
+		return "refund"
+	}
+	return "payment"
+}
+
+// expire turns an unpaid MPM order whose QR ran out into 1181.
+func (t *qfTxn) expire(now time.Time) {
+	if !t.refund && t.method.Mode == payments.MPM && t.respcd == qfWaiting && t.cancel == 0 && !now.Before(t.expiresAt) {
+		t.respcd = qfpay.CodeExpired
+	}
+}
+
+func (t *qfTxn) waiting() bool {
+	return t.cancel == 0 && (t.respcd == qfpay.CodePassword || t.respcd == qfpay.CodeProcessing)
+}
+
+// settle ends a waiting order with respcd; a paid one is notified.
+func (h *qfpayHalf) settle(t *qfTxn, respcd string, now time.Time) []qfNote {
+	t.respcd, t.pendingQueries, t.final = respcd, 0, ""
+	if respcd != qfpay.CodeOK {
+		return nil
+	}
+	t.paid = now
+	return h.saleNote(t)
+}
+
+// record is the transaction as a query's data entry lists it.
+func (t *qfTxn) record() map[string]any {
+	r := map[string]any{
+		"syssn": t.syssn, "out_trade_no": t.outTradeNo, "pay_type": t.method.Code, "order_type": t.orderType(),
+		"txdtm": t.txdtm, "sysdtm": qfpay.WireTime(t.created), "paydtm": "", "txamt": t.amount.MinorString(),
+		"txcurrcd": string(t.amount.Currency), "chnlsn": "", "cancel": strconv.Itoa(t.cancel),
+		"respcd": t.respcd, "errmsg": qfpay.Message(t.respcd), "udid": t.udid,
+	}
+	if !t.paid.IsZero() {
+		r["paydtm"] = qfpay.WireTime(t.paid)
+		r["chnlsn"] = "SBX" + t.syssn
+	}
+	if t.refund {
+		r["origssn"] = t.sale.syssn
+	}
+	return r
+}
+
+// qfQRText is a plausible QR payload for the method, naming the order.
+func qfQRText(m payments.Method, syssn, no string) string {
+	switch m.Wallet {
+	case payments.Alipay, payments.AlipayHK:
+		return "https://qr.alipay.com/sbx" + syssn
+	case payments.WeChat:
+		return "weixin://wxpay/bizpayurl?pr=sbx" + syssn
+	}
+	return "https://test-openapi-hk.qfapi.com/sandbox/qr/" + m.Code + "/" + syssn + "?out_trade_no=" + url.QueryEscape(no)
+}
+
+// qfRequired refuses with 1104 the first of names that is empty.
+func qfRequired(p url.Values, names ...string) (qfAnswer, bool) {
+	for _, n := range names {
+		if p.Get(n) == "" {
+			return qfRefuse(qfpay.CodeParameter, n+" is required"), false
+		}
+	}
+	return qfAnswer{}, true
+}
+
+// qfAmount reads txamt: digits only, at least 1, at most Int(11).
+func qfAmount(s string, c payments.Currency) (payments.Money, bool) {
+	if s == "" || len(s) > 11 || strings.Trim(s, "0123456789") != "" {
+		return payments.Money{}, false
+	}
+	m, err := payments.ParseWireMinor(s, c)
+	return m, err == nil && payments.QFPayRange.Check(m) == nil
+}
+
+func (h *qfpayHalf) payment(p url.Values, now time.Time) qfAnswer {
+	if ans, ok := qfRequired(p, "txamt", "txcurrcd", "pay_type", "out_trade_no", "txdtm"); !ok {
+		return ans
+	}
+	m, err := payments.LookupMethod(payments.QFPay, p.Get("pay_type"))
+	if err != nil || (m.Mode != payments.MPM && m.Mode != payments.CPM) {
+		return qfRefuse(qfpay.CodeParameter, "pay_type "+p.Get("pay_type")+" is not an in-store QFPay pay type")
+	}
+	cur := payments.Currency(p.Get("txcurrcd"))
+	if !cur.Valid() {
+		return qfRefuse(qfpay.CodeParameter, "txcurrcd "+p.Get("txcurrcd")+" is not a QFPay currency")
+	}
+	amount, ok := qfAmount(p.Get("txamt"), cur)
+	if !ok {
+		return qfRefuse(qfpay.CodeParameter, "txamt must be a whole number of minor units, 1 to 11 digits")
+	}
+	no := p.Get("out_trade_no")
+	switch {
+	case len(no) > 128:
+		return qfRefuse(qfpay.CodeParameter, "out_trade_no is longer than 128")
+	case len(p.Get("udid")) > 40:
+		return qfRefuse(qfpay.CodeParameter, "udid is longer than 40")
+	case len(p.Get("notify_url")) > 256:
+		return qfRefuse(qfpay.CodeParameter, "notify_url is longer than 256")
+	case utf8.RuneCountInString(p.Get("goods_name")) > 20:
+		return qfRefuse(qfpay.CodeParameter, "goods_name is longer than 20")
+	}
+	if _, err := qfpay.ParseWireTime(p.Get("txdtm")); err != nil {
+		return qfRefuse(qfpay.CodeParameter, "txdtm must be YYYY-MM-DD hh:mm:ss")
+	}
+	expiry := QFPayOrderExpiry
+	if m.Mode == payments.MPM && p.Get("expired_time") != "" {
+		mins, err := strconv.Atoi(p.Get("expired_time"))
+		if err != nil || mins < 5 || mins > 120 {
+			return qfRefuse(qfpay.CodeParameter, "expired_time must be 5 to 120 minutes")
+		}
+		expiry = time.Duration(mins) * time.Minute
+	}
+	code := p.Get("auth_code")
+	if m.Mode == payments.CPM && code == "" {
+		return qfRefuse(qfpay.CodeParameter, "auth_code is required for pay_type "+m.Code)
+	}
+
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, dup := h.byNo[no]; dup {
+		return qfRefuse(qfpay.CodeDuplicate, "out_trade_no "+no+" was already used")
+	}
+	t := &qfTxn{syssn: h.nextSyssn(now), outTradeNo: no, method: m, amount: amount, txdtm: p.Get("txdtm"),
+		udid: p.Get("udid"), goodsName: p.Get("goods_name"), notifyURL: p.Get("notify_url"), mchid: p.Get("mchid"),
+		created: now}
+	var ans qfAnswer
+	if m.Mode == payments.MPM {
+		t.respcd, t.expiresAt = qfWaiting, now.Add(expiry)
+		ans = qfAnswer{fields: t.answer(qfpay.CodeOK)}
+		ans.fields["qrcode"] = qfQRText(m, t.syssn, no)
+	} else {
+		path := qfCPMPathOf(code)
+		if h.usedCodes[code] {
+			path = qfCPMPath{answer: qfpay.CodeBadAuthCode, final: qfpay.CodeBadAuthCode}
+		}
+		if path.nothing {
+			return qfRefuse(path.answer, "sandbox: auth_code ending "+code[len(code)-2:])
+		}
+		h.usedCodes[code] = true
+		t.respcd = path.answer
+		if path.final != "" && path.pending == 0 {
+			ans.notes = h.settle(t, path.final, now)
+		} else {
+			t.pendingQueries, t.final = path.pending, path.final
+		}
+		ans.fields = t.answer(path.answer)
+	}
+	h.byNo[no], h.bySyssn[t.syssn] = t, t
+	h.all = append(h.all, t)
+	return ans
+}
+
+// answer is the answer to a call about t: its fields with respcd.
+func (t *qfTxn) answer(respcd string) map[string]any {
+	f := t.record()
+	delete(f, "order_type")
+	delete(f, "errmsg")
+	delete(f, "cancel")
+	f["respcd"], f["resperr"], f["respmsg"], f["cardcd"] = respcd, qfpay.Message(respcd), "", ""
+	if respcd == qfpay.CodeOK {
+		f["resperr"] = "success"
+	}
+	return f
+}
+
+// lookup finds the sale a close, reversal or refund names by syssn or
+// out_trade_no (both must agree when both are given).
+func (h *qfpayHalf) lookup(syssn, no string) (*qfTxn, qfAnswer, bool) {
+	var t *qfTxn
+	if syssn != "" {
+		if t = h.bySyssn[syssn]; t == nil {
+			return nil, qfRefuse("1136", "no payment with syssn "+syssn), false
+		}
+	}
+	if no != "" {
+		byNo := h.byNo[no]
+		if t != nil && byNo != t {
+			return nil, qfRefuse("1267", "syssn and out_trade_no name different orders"), false
+		}
+		t = byNo
+	}
+	if t == nil || t.refund {
+		return nil, qfRefuse("1136", "no such payment"), false
+	}
+	return t, qfAnswer{}, true
+}
+
+func (h *qfpayHalf) query(p url.Values, now time.Time) qfAnswer {
+	page, size := 1, 10
+	if v := p.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return qfRefuse(qfpay.CodeParameter, "page must be 1 or more")
+		}
+		page = n
+	}
+	if v := p.Get("page_size"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			return qfRefuse(qfpay.CodeParameter, "page_size must be 1 to 100")
+		}
+		size = n
+	}
+	var from, to time.Time
+	for _, b := range []struct {
+		name string
+		t    *time.Time
+	}{{"start_time", &from}, {"end_time", &to}} {
+		if v := p.Get(b.name); v != "" {
+			t, err := qfpay.ParseWireTime(v)
+			if err != nil {
+				return qfRefuse(qfpay.CodeParameter, b.name+" must be YYYY-MM-DD hh:mm:ss")
+			}
+			*b.t = t
+		}
+	}
+	if !from.IsZero() && !to.IsZero() && (to.Before(from) || to.Sub(from) > 31*24*time.Hour) {
+		return qfRefuse(qfpay.CodeParameter, "start_time to end_time must lie within one month")
+	}
+	list := func(name string) map[string]bool {
+		if p.Get(name) == "" {
+			return nil
+		}
+		set := map[string]bool{}
+		for _, v := range strings.Split(p.Get(name), ",") {
+			set[strings.TrimSpace(v)] = true
+		}
+		return set
+	}
+	syssns, nos, types := list("syssn"), list("out_trade_no"), list("pay_type")
+	named := syssns != nil || nos != nil
+
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var ans qfAnswer
+	data := []map[string]any{}
+	for _, t := range h.all {
+		if (syssns != nil && !syssns[t.syssn]) || (nos != nil && !nos[t.outTradeNo]) ||
+			(types != nil && !types[t.method.Code]) ||
+			(!from.IsZero() && t.created.Before(from)) || (!to.IsZero() && t.created.After(to)) {
+			continue
+		}
+		t.expire(now)
+		// A waiting CPM order moves on with each query that names it.
+		if named && t.waiting() && t.final != "" {
+			if t.pendingQueries > 0 {
+				t.pendingQueries--
+			} else {
+				ans.notes = append(ans.notes, h.settle(t, t.final, now)...)
+			}
+		}
+		if r := p.Get("respcd"); r != "" && r != t.respcd {
+			continue
+		}
+		data = append(data, t.record())
+	}
+	total := len(data)
+	lo, hi := min((page-1)*size, total), min(page*size, total)
+	ans.fields = map[string]any{"respcd": qfpay.CodeOK, "resperr": "success", "respmsg": "",
+		"page": strconv.Itoa(page), "page_size": strconv.Itoa(size), "data": data[lo:hi]}
+	return ans
+}
+
+func (h *qfpayHalf) refund(p url.Values, now time.Time) qfAnswer {
+	if ans, ok := qfRequired(p, "syssn", "out_trade_no", "txamt", "txdtm"); !ok {
+		return ans
+	}
+	no := p.Get("out_trade_no")
+	if len(no) > 128 {
+		return qfRefuse(qfpay.CodeParameter, "out_trade_no is longer than 128")
+	}
+	if _, err := qfpay.ParseWireTime(p.Get("txdtm")); err != nil {
+		return qfRefuse(qfpay.CodeParameter, "txdtm must be YYYY-MM-DD hh:mm:ss")
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, dup := h.byNo[no]; dup {
+		return qfRefuse(qfpay.CodeSerialRepeats, "out_trade_no "+no+" was already used (sales and refunds share the numbers)")
+	}
+	sale, ans, ok := h.lookup(p.Get("syssn"), "")
+	if !ok {
+		return ans
+	}
+	amount, ok := qfAmount(p.Get("txamt"), sale.amount.Currency)
+	if !ok {
+		return qfRefuse(qfpay.CodeParameter, "txamt must be a whole number of minor units, 1 to 11 digits")
+	}
+	sale.expire(now)
+	switch {
+	case !sale.method.CanRefund:
+		return qfRefuse("1155", sale.method.Name+" payments cannot be refunded")
+	case sale.cancel == qfpay.CancelReversed || sale.cancel == qfpay.CancelClosed:
+		return qfRefuse("1263", "the order was cancelled")
+	case sale.respcd != qfpay.CodeOK:
+		return qfRefuse("1261", "the order is not paid")
+	case amount.Minor > sale.amount.Minor-sale.refunded:
+		return qfRefuse(qfpay.CodeRefundBalance, "refundable: "+payments.Money{Minor: sale.amount.Minor - sale.refunded, Currency: sale.amount.Currency}.MinorString())
+	}
+	rf := &qfTxn{syssn: h.nextSyssn(now), outTradeNo: no, method: sale.method, amount: amount, refund: true, sale: sale,
+		txdtm: p.Get("txdtm"), udid: p.Get("udid"), mchid: p.Get("mchid"), created: now, paid: now, respcd: qfpay.CodeOK}
+	sale.refunded += amount.Minor
+	sale.cancel = qfpay.CancelPartlyRefunded
+	if sale.refunded == sale.amount.Minor {
+		sale.cancel = qfpay.CancelRefunded
+	}
+	h.byNo[no], h.bySyssn[rf.syssn] = rf, rf
+	h.all = append(h.all, rf)
+	f := rf.answer(qfpay.CodeOK)
+	f["orig_syssn"] = sale.syssn
+	return qfAnswer{fields: f, notes: h.refundNote(rf)}
+}
+
+// closeOrder serves /close and /reversal: it ends a waiting order (cancel 1
+// for CPM, 2 for MPM). A paid order answers 1260, a closed one 1142, an
+// expired one 1181.
+func (h *qfpayHalf) closeOrder(p url.Values, now time.Time) qfAnswer {
+	if ans, ok := qfRequired(p, "txamt", "txdtm"); !ok {
+		return ans
+	}
+	if p.Get("syssn") == "" && p.Get("out_trade_no") == "" {
+		return qfRefuse(qfpay.CodeParameter, "syssn or out_trade_no is required")
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	t, ans, ok := h.lookup(p.Get("syssn"), p.Get("out_trade_no"))
+	if !ok {
+		return ans
+	}
+	if p.Get("txamt") != t.amount.MinorString() {
+		return qfRefuse("1266", "txamt is not the order's amount")
+	}
+	t.expire(now)
+	switch {
+	case t.cancel == qfpay.CancelRefunded || t.cancel == qfpay.CancelPartlyRefunded:
+		return qfRefuse("1262", "the order was refunded")
+	case t.cancel != 0:
+		return qfRefuse(qfpay.CodeClosed, "the order was already closed")
+	case t.respcd == qfpay.CodeOK:
+		return qfRefuse(qfpay.CodeAlreadyPaid, "the order is paid: refund it instead")
+	case t.respcd == qfpay.CodeExpired:
+		return qfRefuse(qfpay.CodeExpired, "the QR code expired")
+	}
+	t.cancel = qfpay.CancelClosed
+	if t.method.Mode == payments.CPM {
+		t.cancel = qfpay.CancelReversed
+	}
+	t.pendingQueries, t.final = 0, ""
+	f := t.answer(qfpay.CodeOK)
+	f["cancel"] = strconv.Itoa(t.cancel)
+	return qfAnswer{fields: f}
+}
