@@ -54,3 +54,6 @@ fuzz:
 
 clean:
 	rm -rf bin dist
+
+# Installers (`make package`, `make package-test`): see assets/packaging/.
+-include assets/packaging/package.mk
