@@ -34,6 +34,9 @@ type Profile struct {
 	Language      string `toml:"language" json:"language"` // "", "en", "zh-Hant", "zh-Hans"
 	// OrderTimeout in seconds (default 120).
 	OrderTimeout int `toml:"order_timeout" json:"order_timeout"`
+	// CPMTimeout in seconds: how long a pending customer-code payment is
+	// queried before it is reversed (default 45).
+	CPMTimeout int `toml:"cpm_timeout" json:"cpm_timeout"`
 	// Methods offered, as "provider:code" ("eftpay:ALIPAYHK", "qfpay:800008");
 	// empty offers every method of the configured providers.
 	Methods []string `toml:"methods" json:"methods"`
@@ -109,6 +112,12 @@ func (p *Profile) Validate() error {
 	}
 	if p.OrderTimeout < 30 || p.OrderTimeout > 7200 {
 		return fmt.Errorf("order_timeout %d s: use 30 to 7200", p.OrderTimeout)
+	}
+	if p.CPMTimeout == 0 {
+		p.CPMTimeout = 45
+	}
+	if p.CPMTimeout < 10 || p.CPMTimeout > 600 {
+		return fmt.Errorf("cpm_timeout %d s: use 10 to 600", p.CPMTimeout)
 	}
 	for _, id := range p.Methods {
 		if _, err := payments.LookupMethodID(id); err != nil {
@@ -261,5 +270,5 @@ func SaveProfile(ctx context.Context, j *storage.Journal, p Profile) error {
 // EngineConfig turns a profile into the engine's configuration.
 func (p Profile) EngineConfig() Config {
 	return Config{TID: p.TID, Currency: payments.Currency(p.Currency), NotifyURL: p.NotifyURL,
-		OrderTimeout: time.Duration(p.OrderTimeout) * time.Second}
+		OrderTimeout: time.Duration(p.OrderTimeout) * time.Second, CPMTimeout: time.Duration(p.CPMTimeout) * time.Second}
 }
