@@ -1,6 +1,8 @@
 package printer
 
 import (
+	"qrpos/devices/serialport"
+
 	"context"
 	"errors"
 	"fmt"
@@ -68,7 +70,7 @@ func (cfg *Config) normalize() (*serial.Mode, error) {
 	if cfg.Flow, err = ParseFlow(string(cfg.Flow)); err != nil {
 		return nil, err
 	}
-	mode, err := cfg.Line.mode()
+	mode, err := cfg.Line.Mode()
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +84,7 @@ func (cfg *Config) normalize() (*serial.Mode, error) {
 		cfg.PauseTimeout = 30 * time.Second
 	}
 	if cfg.Enumerate == nil {
-		cfg.Enumerate = systemPorts
+		cfg.Enumerate = serialport.SystemPorts
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -141,7 +143,7 @@ func (p *Printer) connect() (*conn, error) {
 	}
 	var charTime time.Duration
 	if !p.cfg.NoPacing {
-		charTime = time.Duration(bitsPerChar(p.mode) * float64(time.Second) / float64(p.mode.BaudRate))
+		charTime = time.Duration(serialport.BitsPerChar(p.mode) * float64(time.Second) / float64(p.mode.BaudRate))
 	}
 	if p.spec == nil {
 		if p.given == nil {

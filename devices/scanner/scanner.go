@@ -1,6 +1,8 @@
 package scanner
 
 import (
+	"qrpos/devices/serialport"
+
 	"context"
 	"errors"
 	"fmt"
@@ -65,7 +67,7 @@ func New(cfg Config) (*Scanner, error) {
 	if err != nil {
 		return nil, err
 	}
-	mode, err := cfg.Line.mode()
+	mode, err := cfg.Line.Mode()
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +93,7 @@ func New(cfg Config) (*Scanner, error) {
 		cfg.RetryMax = max(time.Second, cfg.RetryMin)
 	}
 	if cfg.Enumerate == nil {
-		cfg.Enumerate = systemPorts
+		cfg.Enumerate = serialport.SystemPorts
 	}
 	log := cfg.Logger
 	if log == nil {
