@@ -1,0 +1,339 @@
+package ui
+
+import (
+	"context"
+	"crypto/pbkdf2"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"qrpos/payments/checkout"
+	"qrpos/storage"
+)
+
+// The manager PIN is kept only as a salted slow hash:
+// "pbkdf2-sha256$<iterations>$<salt>$<key>", salt and key in unpadded
+// base64, 16 random bytes of salt, a 32-byte key.
+const (
+	pinScheme     = "pbkdf2-sha256"
+	PINIterations = 600_000
+	pinSaltBytes  = 16
+	pinKeyBytes   = 32
+)
+
+// DefaultDemoPIN is the manager PIN a new demo terminal starts with.
+const DefaultDemoPIN = "1234"
+
+// Audit actions of the PIN.
+const (
+	auditPINFailed  = "pin_failed"
+	auditPINOK      = "pin_ok"
+	auditPINChanged = "pin_changed"
+)
+
+// MaxPINTries wrong PINs in a row lock settings and refunds.
+const MaxPINTries = 5
+
+// ErrBadPINHash is a stored PIN hash the terminal cannot read.
+var ErrBadPINHash = errors.New("stored manager PIN hash is not readable")
+
+// ValidatePIN accepts 4 to 12 digits.
+func ValidatePIN(pin string) error {
+	if len(pin) < 4 || len(pin) > 12 {
+		return errors.New("a PIN has 4 to 12 digits")
+	}
+	for _, c := range pin {
+		if c < '0' || c > '9' {
+			return errors.New("a PIN has digits only")
+		}
+	}
+	return nil
+}
+
+// HashPIN returns the salted slow hash of pin to store in the profile.
+// It takes about 0.1 s: call it off the UI goroutine.
+func HashPIN(pin string) (string, error) {
+	if err := ValidatePIN(pin); err != nil {
+		return "", err
+	}
+	salt := make([]byte, pinSaltBytes)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	key, err := pbkdf2.Key(sha256.New, pin, salt, PINIterations, pinKeyBytes)
+	if err != nil {
+		return "", err
+	}
+	enc := base64.RawStdEncoding
+	return fmt.Sprintf("%s$%d$%s$%s", pinScheme, PINIterations, enc.EncodeToString(salt), enc.EncodeToString(key)), nil
+}
+
+// VerifyPIN reports whether pin matches the stored hash. A hash with fewer
+// iterations than PINIterations is refused (a weakened hash in an edited
+// journal must not pass). Call it off the UI goroutine.
+func VerifyPIN(stored, pin string) (bool, error) {
+	parts := strings.Split(stored, "$")
+	if len(parts) != 4 || parts[0] != pinScheme {
+		return false, ErrBadPINHash
+	}
+	iter, err := strconv.Atoi(parts[1])
+	if err != nil || iter < PINIterations || iter > 100*PINIterations {
+		return false, ErrBadPINHash
+	}
+	enc := base64.RawStdEncoding
+	salt, err := enc.DecodeString(parts[2])
+	if err != nil || len(salt) < 8 {
+		return false, ErrBadPINHash
+	}
+	want, err := enc.DecodeString(parts[3])
+	if err != nil || len(want) < 16 {
+		return false, ErrBadPINHash
+	}
+	got, err := pbkdf2.Key(sha256.New, pin, salt, iter, len(want))
+	if err != nil {
+		return false, err
+	}
+	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
+
+// pinLock is where the PIN's lockout stands, worked out from the audit log
+// alone, so it survives a restart.
+type pinLock struct {
+	Failures int       // wrong PINs since the last right one
+	Until    time.Time // locked until then (zero: not locked)
+}
+
+// lockoutDelay is the lock after the nth wrong PIN in a row: none below
+// MaxPINTries, then 1 minute, doubling with every further wrong PIN, at
+// most 4 hours.
+func lockoutDelay(failures int) time.Duration {
+	if failures < MaxPINTries {
+		return 0
+	}
+	d := time.Minute << min(failures-MaxPINTries, 8)
+	return min(d, 4*time.Hour)
+}
+
+// lockFromAudit reads the lockout from audit entries, newest first.
+func lockFromAudit(entries []storage.AuditEntry) pinLock {
+	var l pinLock
+	var last time.Time
+	for _, e := range entries {
+		if e.Action == auditPINOK || e.Action == auditPINChanged {
+			break
+		}
+		if e.Action == auditPINFailed {
+			if l.Failures == 0 {
+				last = e.At
+			}
+			l.Failures++
+		}
+	}
+	if d := lockoutDelay(l.Failures); d > 0 {
+		l.Until = last.Add(d)
+	}
+	return l
+}
+
+// readLock reads the lockout from the journal's audit log.
+func readLock(ctx context.Context, j *storage.Journal, tid string) (pinLock, error) {
+	entries, err := j.AuditLog(ctx, tid, 500)
+	if err != nil {
+		return pinLock{}, err
+	}
+	return lockFromAudit(entries), nil
+}
+
+// pinPrompt is the PIN dialog while it is open.
+type pinPrompt struct {
+	dlg    *dialog.CustomDialog
+	entry  *widget.Entry
+	msg    *widget.Label
+	ok     *widget.Button
+	cancel *widget.Button
+	busy   bool
+}
+
+// withPIN asks for the manager PIN, then runs then (UI goroutine). purpose
+// names the action in the audit log. Five wrong PINs in a row lock it for
+// a growing delay; a terminal without a PIN asks for a new one first.
+func (t *Terminal) withPIN(purpose string, then func()) {
+	if t.pin != nil {
+		return
+	}
+	if t.prof.ManagerPIN == "" {
+		t.changePIN(true, then)
+		return
+	}
+	j, tid := t.eng.Journal(), t.prof.TID
+	go func() {
+		l, err := readLock(t.ctx, j, tid)
+		t.do(func() {
+			if err != nil {
+				t.showError(err)
+				return
+			}
+			if now := t.now(); now.Before(l.Until) {
+				t.showLocked(l.Until.Sub(now))
+				return
+			}
+			t.openPINPrompt(purpose, l.Failures, then)
+		})
+	}()
+}
+
+func (t *Terminal) showLocked(left time.Duration) {
+	t.showMessage(t.tr.T("pin.locked_title"), t.tr.T("pin.locked", "Minutes", minutesText(left)))
+}
+
+func (t *Terminal) openPINPrompt(purpose string, failures int, then func()) {
+	tr := t.tr
+	p := &pinPrompt{entry: widget.NewPasswordEntry(), msg: widget.NewLabel("")}
+	p.msg.Wrapping = fyne.TextWrapWord
+	if failures > 0 {
+		p.msg.SetText(tr.T("pin.tries_left", "Left", MaxPINTries-failures%MaxPINTries))
+	}
+	p.entry.SetPlaceHolder(tr.T("pin.placeholder"))
+	submit := func() {
+		if p.busy {
+			return
+		}
+		pin := p.entry.Text
+		p.busy = true
+		p.ok.Disable()
+		p.msg.SetText(tr.T("pin.checking"))
+		stored, j, tid := t.prof.ManagerPIN, t.eng.Journal(), t.prof.TID
+		go func() {
+			ok, err := VerifyPIN(stored, pin)
+			action := auditPINFailed
+			if ok {
+				action = auditPINOK
+			}
+			t.audit(j, "manager", action, purpose)
+			l, lerr := readLock(t.ctx, j, tid)
+			t.do(func() {
+				p.busy = false
+				p.ok.Enable()
+				switch {
+				case err != nil:
+					p.msg.SetText(err.Error())
+				case ok:
+					t.closePIN()
+					then()
+				case lerr == nil && t.now().Before(l.Until):
+					t.closePIN()
+					t.showLocked(l.Until.Sub(t.now()))
+				default:
+					p.entry.SetText("")
+					p.msg.SetText(tr.T("pin.wrong", "Left", MaxPINTries-l.Failures%MaxPINTries))
+				}
+			})
+		}()
+	}
+	p.entry.OnSubmitted = func(string) { submit() }
+	p.ok = widget.NewButton(tr.T("button.ok"), submit)
+	p.ok.Importance = widget.HighImportance
+	p.cancel = widget.NewButton(tr.T("button.cancel"), func() { t.closePIN() })
+	pad := container.NewGridWithColumns(3)
+	for _, k := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "✓"} {
+		k := k
+		pad.Add(widget.NewButton(k, func() {
+			switch k {
+			case "⌫":
+				if n := len(p.entry.Text); n > 0 {
+					p.entry.SetText(p.entry.Text[:n-1])
+				}
+			case "✓":
+				submit()
+			default:
+				p.entry.SetText(p.entry.Text + k)
+			}
+		}))
+	}
+	content := container.NewVBox(widget.NewLabel(tr.T("pin.prompt")), p.entry, p.msg,
+		container.NewGridWrap(fyne.NewSize(300, 200), pad))
+	p.dlg = dialog.NewCustomWithoutButtons(tr.T("pin.title"), content, t.win)
+	p.dlg.SetButtons([]fyne.CanvasObject{p.cancel, p.ok})
+	t.pin = p
+	p.dlg.Show()
+	t.win.Canvas().Focus(p.entry)
+}
+
+func (t *Terminal) closePIN() {
+	if t.pin != nil {
+		t.pin.dlg.Hide()
+		t.pin = nil
+	}
+}
+
+// changePIN asks for a new PIN twice and stores its hash in the profile.
+// first: the terminal has no PIN yet (then runs after it is set).
+func (t *Terminal) changePIN(first bool, then func()) {
+	tr := t.tr
+	a, b := widget.NewPasswordEntry(), widget.NewPasswordEntry()
+	msg := widget.NewLabel("")
+	msg.Wrapping = fyne.TextWrapWord
+	intro := tr.T("pin.change_intro")
+	if first {
+		intro = tr.T("pin.first_intro")
+	}
+	introL := widget.NewLabel(intro)
+	introL.Wrapping = fyne.TextWrapWord
+	form := widget.NewForm(widget.NewFormItem(tr.T("pin.new"), a), widget.NewFormItem(tr.T("pin.repeat"), b))
+	var d *dialog.CustomDialog
+	save := widget.NewButton(tr.T("button.save"), nil)
+	save.Importance = widget.HighImportance
+	save.OnTapped = func() {
+		if err := ValidatePIN(a.Text); err != nil {
+			msg.SetText(tr.T("pin.invalid"))
+			return
+		}
+		if a.Text != b.Text {
+			msg.SetText(tr.T("pin.mismatch"))
+			return
+		}
+		save.Disable()
+		msg.SetText(tr.T("pin.saving"))
+		pin, p, j := a.Text, t.prof, t.eng.Journal()
+		go func() {
+			h, err := HashPIN(pin)
+			if err == nil {
+				p.ManagerPIN = h
+				err = checkout.SaveProfile(t.ctx, j, p)
+			}
+			if err == nil {
+				t.audit(j, "manager", auditPINChanged, "")
+			}
+			t.do(func() {
+				save.Enable()
+				if err != nil {
+					msg.SetText(err.Error())
+					return
+				}
+				t.prof.ManagerPIN = p.ManagerPIN
+				d.Hide()
+				if then != nil {
+					then()
+				} else {
+					t.showMessage(tr.T("pin.title"), tr.T("pin.changed"))
+				}
+			})
+		}()
+	}
+	cancel := widget.NewButton(tr.T("button.cancel"), func() { d.Hide() })
+	d = dialog.NewCustomWithoutButtons(tr.T("pin.change_title"), container.NewVBox(introL, form, msg), t.win)
+	d.SetButtons([]fyne.CanvasObject{cancel, save})
+	d.Resize(fyne.NewSize(480, 300))
+	d.Show()
+}
