@@ -1,8 +1,6 @@
 package printer
 
 import (
-	"qrpos/devices/serialport"
-
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +10,8 @@ import (
 	"time"
 
 	"go.bug.st/serial"
+
+	"qrpos/devices/serialport"
 )
 
 // Config says where the printer is, how its line runs and how receipts are

@@ -1,13 +1,13 @@
 package printer
 
 import (
-	"qrpos/devices/internal/ptypair"
-
 	"context"
 	"testing"
 	"time"
 
 	"go.bug.st/serial"
+
+	"qrpos/devices/internal/ptypair"
 )
 
 // ptyPair is a socat pty pair (devices/internal/ptypair) standing in for the printer.

@@ -1,11 +1,11 @@
 package scanner
 
 import (
-	"qrpos/devices/internal/ptypair"
-
 	"os"
 	"syscall"
 	"testing"
+
+	"qrpos/devices/internal/ptypair"
 )
 
 // ptyPair is a socat pty pair (devices/internal/ptypair) standing in for the scanner.

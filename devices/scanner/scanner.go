@@ -1,8 +1,6 @@
 package scanner
 
 import (
-	"qrpos/devices/serialport"
-
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +10,8 @@ import (
 	"time"
 
 	"go.bug.st/serial"
+
+	"qrpos/devices/serialport"
 )
 
 // Config says where the scanner is and how it talks.
