@@ -4,7 +4,8 @@
 GO       ?= go
 GOBIN    := $(shell $(GO) env GOPATH)/bin
 VERSION  ?= $(shell sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml)
-LDFLAGS  := -X main.version=$(VERSION)
+BUILDNO  := $(shell sed -n 's/^Build *= *\([0-9]*\)/\1/p' FyneApp.toml)
+LDFLAGS  := -X main.version=$(VERSION)+$(BUILDNO)
 RUN_ARGS ?=
 
 .PHONY: all build run test vet staticcheck bench fuzz deps clean
@@ -39,6 +40,7 @@ test: deps
 	$(GO) vet ./...
 	$(GOBIN)/staticcheck ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
+	$(MAKE) package-test
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
@@ -53,7 +55,7 @@ fuzz:
 	done
 
 clean:
-	rm -rf bin dist
+	rm -rf bin dist build
 
 # Installers (`make package`, `make package-test`): see assets/packaging/.
 -include assets/packaging/package.mk
