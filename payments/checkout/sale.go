@@ -158,6 +158,33 @@ func (e *Engine) notifyURL(p payments.Provider) string {
 	return strings.TrimSuffix(e.cfg.NotifyURL, "/") + "/" + string(p)
 }
 
+// wakeReason says why waitPoll returned.
+type wakeReason int
+
+const (
+	timeUp    wakeReason = iota // the pause ran out: query now
+	stopped                     // the engine is closing
+	cancelled                   // the cashier cancelled the sale
+	nudged                      // a notification about this order was journalled
+)
+
+// waitPoll waits out one pause between queries of a sale, or until the
+// engine stops, the cashier cancels or a notification nudges it.
+func waitPoll(ctx context.Context, pause time.Duration, wake, cancel <-chan struct{}) wakeReason {
+	t := time.NewTimer(pause)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return stopped
+	case <-cancel:
+		return cancelled
+	case <-wake:
+		return nudged
+	case <-t.C:
+		return timeUp
+	}
+}
+
 // await polls a pending order (and listens for notifications) until it is
 // settled, cancelled or past its deadline.
 func (e *Engine) await(ctx context.Context, g payments.Gateway, m payments.Method, o payments.Order, sent time.Time, wake <-chan struct{}, cancel <-chan struct{}) (payments.Order, error) {
@@ -170,22 +197,17 @@ func (e *Engine) await(ctx context.Context, g payments.Gateway, m payments.Metho
 		if left := time.Until(deadline); left < pause {
 			pause = max(left, 0)
 		}
-		t := time.NewTimer(pause)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		switch waitPoll(ctx, pause, wake, cancel) {
+		case stopped:
 			return o, ctx.Err()
-		case <-cancel:
-			t.Stop()
+		case cancelled:
 			return e.closeAndConfirm(ctx, g, m, o, payments.Closed, "cancelled by the cashier")
-		case <-wake:
-			t.Stop()
+		case nudged:
 			// A verified notification was journalled: trust the journal.
 			cur, err := e.j.Order(ctx, no)
 			if err == nil && cur.State.Settled() {
 				return cur, nil
 			}
-		case <-t.C:
 		}
 		if !time.Now().Before(deadline) {
 			if m.Mode == payments.CPM {
@@ -346,17 +368,11 @@ func (e *Engine) resolveUnknown(ctx context.Context, g payments.Gateway, m payme
 	for {
 		pause := e.cfg.Poll.Next(time.Since(sent), first)
 		first = false
-		t := time.NewTimer(pause)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		switch waitPoll(ctx, pause, wake, cancel) {
+		case stopped:
 			return o, ctx.Err()
-		case <-cancel:
-			t.Stop()
+		case cancelled:
 			return e.closeAndConfirm(ctx, g, m, o, payments.Closed, "cancelled by the cashier")
-		case <-wake:
-			t.Stop()
-		case <-t.C:
 		}
 		cur, err := e.queryOnce(ctx, g, m, o, "")
 		if err != nil {
