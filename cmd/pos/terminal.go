@@ -53,17 +53,8 @@ func newLogger(w io.Writer, level slog.Level) *slog.Logger {
 // names (relative paths are relative to the config file), brings the
 // journal's copy of the profile up to date and wires the engine.
 func openTerminal(ctx context.Context, configPath string, log *slog.Logger) (*terminal, error) {
-	file, err := checkout.LoadProfileFile(configPath)
+	j, p, err := openJournalOnly(ctx, configPath)
 	if err != nil {
-		return nil, err
-	}
-	j, err := storage.Open(ctx, journalPath(configPath, file))
-	if err != nil {
-		return nil, err
-	}
-	p, err := checkout.SyncProfile(ctx, j, file)
-	if err != nil {
-		j.Close()
 		return nil, err
 	}
 	t, err := wireTerminal(ctx, j, p, log)
