@@ -71,8 +71,17 @@ type QueryResult struct {
 	RefundState RefundState
 	ProviderRef string
 	Amount      Money // what the provider says was paid or refunded, when it says
-	Code        string
-	Message     string
+
+	// What the provider's record says it is about, exactly as the record
+	// says it (never copied from the request): the engine matches these
+	// against the journalled order before it believes the answer. Empty
+	// when the provider's answer does not carry the field.
+	OutTradeNo string // the sale's number (for a refund query: the refund's number when given)
+	MethodCode string // pay_type / payment_type of the record
+	TID        string // udid / tid of the record
+
+	Code    string
+	Message string
 }
 
 // CloseRequest ends an unpaid sale.
@@ -120,6 +129,8 @@ type Notification struct {
 	RefundState RefundState // for refunds
 	ProviderRef string
 	Amount      Money
+	MethodCode  string // pay_type / payment_type, when the notification carries it
+	TID         string // udid / tid, when the notification carries it
 	Raw         []byte // the verified body, for the journal
 }
 

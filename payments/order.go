@@ -33,10 +33,10 @@ func States() []State {
 // transitions is the one table of legal state changes. A change not listed
 // here is an error, never a silent overwrite.
 //
-// Closed and Expired may still become Paid: the provider's word that money
-// moved wins over the terminal's belief that it did not (a customer who paid
-// in the instant the cashier cancelled has paid, and must get the receipt or
-// the refund). Failed never becomes anything: the provider said no.
+// Failed, Closed and Expired may still become Paid: the provider's verified
+// word that money moved for this very order wins over every local belief
+// that it did not (a customer who paid in the instant the cashier
+// cancelled has paid, and must get the receipt or the refund).
 var transitions = map[State][]State{
 	Created:        {Pending, Unknown, Paid, Failed, Closed},
 	Pending:        {Unknown, Paid, Failed, Closed, Expired},
@@ -45,7 +45,7 @@ var transitions = map[State][]State{
 	PartlyRefunded: {PartlyRefunded, Refunded},
 	Closed:         {Paid},
 	Expired:        {Paid},
-	Failed:         nil,
+	Failed:         {Paid},
 	Refunded:       nil,
 }
 
@@ -169,4 +169,29 @@ type Refund struct {
 	Reason      string
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+}
+
+// AttentionAfter is how long an order or refund may stay without the
+// provider's final word before the manager is shown it as needing
+// attention (screen, pos orders, day report). It is still being checked.
+var AttentionAfter = 2 * time.Minute
+
+// NeedsAttention reports whether the order has gone without the provider's
+// final word for too long: its outcome is unknown, or it is still open
+// AttentionAfter past its deadline.
+func (o Order) NeedsAttention(now time.Time) bool {
+	if o.State.Settled() {
+		return false
+	}
+	since := o.CreatedAt
+	if o.ExpiresAt.After(since) {
+		since = o.ExpiresAt
+	}
+	return now.Sub(since) >= AttentionAfter
+}
+
+// NeedsAttention reports whether the refund has gone without the
+// provider's final word for AttentionAfter since it was journalled.
+func (r Refund) NeedsAttention(now time.Time) bool {
+	return !r.State.Settled() && now.Sub(r.CreatedAt) >= AttentionAfter
 }

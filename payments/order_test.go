@@ -1,6 +1,7 @@
 package payments
 
 import (
+	"crypto/rand"
 	"errors"
 	"strings"
 	"testing"
@@ -17,7 +18,7 @@ func TestTransitionsEveryPair(t *testing.T) {
 		"unknown>pending", "unknown>paid", "unknown>failed", "unknown>closed", "unknown>expired",
 		"paid>partly_refunded", "paid>refunded",
 		"partly_refunded>partly_refunded", "partly_refunded>refunded",
-		"closed>paid", "expired>paid",
+		"closed>paid", "expired>paid", "failed>paid",
 	} {
 		a, b, _ := strings.Cut(p, ">")
 		legal[[2]State{State(a), State(b)}] = true
@@ -68,32 +69,45 @@ func TestRefundable(t *testing.T) {
 	}
 }
 
-func TestOrderNumber(t *testing.T) {
+func TestNewOrderNumber(t *testing.T) {
 	day := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	no, err := OrderNumber("T001", day, 42)
-	if err != nil || no != "T001261123000042" {
-		t.Fatalf("OrderNumber = %q, %v", no, err)
+	no, err := NewOrderNumber("T001", day, rand.Reader)
+	if err != nil || !strings.HasPrefix(no, "T001261123") || len(no) != 4+6+RandomPartLength {
+		t.Fatalf("NewOrderNumber = %q, %v", no, err)
 	}
-	// The longest tid with a sequence of 10 digits still fits in 28.
-	no, err = OrderNumber("ABCDEFGHIJKL", day, 9_999_999_999)
-	if err != nil || len(no) != 28 || !strings.HasPrefix(no, "ABCDEFGHIJKL") {
-		t.Fatalf("OrderNumber long = %q (%d), %v", no, len(no), err)
+	for _, c := range no[10:] {
+		if !strings.ContainsRune(numberAlphabet, c) {
+			t.Fatalf("%q: character %q outside 0-9A-Z", no, c)
+		}
 	}
-	if _, err := OrderNumber("ABCDEFGHIJKL", day, 99_999_999_999); err == nil {
-		t.Error("29-character number accepted")
+	// The longest tid still fits in eftPay's 28.
+	no, err = NewOrderNumber("ABCDEFGHIJKL", day, rand.Reader)
+	if err != nil || len(no) != MaxOrderNumber {
+		t.Fatalf("NewOrderNumber long = %q (%d), %v", no, len(no), err)
 	}
 	for _, bad := range []string{"", "T-01", "ABCDEFGHIJKLM", "T 1", "終端"} {
-		if _, err := OrderNumber(bad, day, 1); err == nil {
+		if _, err := NewOrderNumber(bad, day, rand.Reader); err == nil {
 			t.Errorf("tid %q accepted", bad)
 		}
 	}
-	// Distinct sequences give distinct numbers even when the clock goes back.
-	a, _ := OrderNumber("T1", day, 100)
-	b, _ := OrderNumber("T1", day.AddDate(0, 0, -1), 101)
-	if a == b {
-		t.Error("numbers collide")
+	// A restored or copied journal replays no counter: 20,000 numbers of one
+	// tid on one day are all distinct.
+	seen := map[string]bool{}
+	for i := 0; i < 20000; i++ {
+		no, err := NewOrderNumber("T1", day, rand.Reader)
+		if err != nil || seen[no] {
+			t.Fatalf("number %d: %q repeated (%v)", i, no, err)
+		}
+		seen[no] = true
 	}
-	if f := SequenceFloor(time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC)); f != 86400 {
-		t.Errorf("SequenceFloor = %d", f)
+	// A random source that fails is an error, not a weak number.
+	if _, err := NewOrderNumber("T1", day, strings.NewReader("short")); err == nil {
+		t.Error("short random source accepted")
+	}
+	// Every byte value above 251 is rejected, so the characters stay uniform.
+	allHigh := strings.NewReader(strings.Repeat("\xff", 10) + "0123456789")
+	no, err = NewOrderNumber("T1", day, allHigh)
+	if err != nil || no[8:] != "CDEFGHIJKL" {
+		t.Errorf("rejection sampling: %q, %v", no, err)
 	}
 }

@@ -2,15 +2,15 @@ package payments
 
 import (
 	"fmt"
-	"strconv"
+	"io"
 	"time"
 )
 
 // MaxOrderNumber is the longest out_trade_no eftPay accepts (String(28)).
 const MaxOrderNumber = 28
 
-// MaxTIDLength leaves room in an order number for the date and a sequence of
-// up to 10 digits.
+// MaxTIDLength leaves room in an order number for the date and the
+// random part.
 const MaxTIDLength = 12
 
 // ValidateTID checks a terminal id: 1 to 12 ASCII letters or digits, since it
@@ -31,32 +31,46 @@ func ValidateTID(tid string) error {
 	return nil
 }
 
-// SequenceFloor is where a brand-new journal starts its order sequence:
-// the seconds since 2024-01-01 at its creation. A terminal whose journal was
-// wiped therefore starts above every number it could have used before (it
-// would need more than one order per second, for ever, to catch up), and the
-// sequence itself never depends on the clock afterwards.
-func SequenceFloor(now time.Time) uint64 {
-	d := now.Unix() - time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
-	if d < 0 {
-		return 0
-	}
-	return uint64(d)
-}
+// RandomPartLength is the length of the random part of every order and
+// refund number: 10 characters of 0-9A-Z (about 51 bits) after the tid and
+// the date, so tid (12 at most) + yyMMdd + random fits eftPay's 28.
+const RandomPartLength = 10
 
-// OrderNumber builds an out_trade_no (also used for refund numbers): the tid,
-// the local date as yyMMdd for people, and the journal's durable sequence,
-// which is what makes it unique for ever. seq comes from the journal's
-// counter, which only grows, whatever the clock does.
-func OrderNumber(tid string, day time.Time, seq uint64) (string, error) {
+const numberAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+// NewOrderNumber builds an out_trade_no (also used for refund numbers): the
+// tid, the local date as yyMMdd for people, and 10 random characters read
+// from rnd (crypto/rand.Reader in the journal). The random part, not a
+// counter, is what makes numbers unique: a journal restored from a backup,
+// deleted and recreated, or copied to a second terminal with the same tid
+// would replay a counter, never these draws (two numbers of one tid on one
+// day collide with odds about n²/2⁵²; a collision that still happens is
+// caught by the provider's duplicate refusal and the engine takes a fresh
+// number).
+func NewOrderNumber(tid string, day time.Time, rnd io.Reader) (string, error) {
 	if err := ValidateTID(tid); err != nil {
 		return "", err
 	}
-	s := strconv.FormatUint(seq, 10)
-	if len(s) < 6 {
-		s = fmt.Sprintf("%06d", seq)
+	var b [RandomPartLength]byte
+	if _, err := io.ReadFull(rnd, b[:]); err != nil {
+		return "", fmt.Errorf("order number: random part: %w", err)
 	}
-	no := tid + day.Format("060102") + s
+	// 252 is the largest multiple of 36 below 256: reject above it so
+	// every character is equally likely.
+	out := make([]byte, 0, RandomPartLength)
+	for len(out) < RandomPartLength {
+		for _, c := range b {
+			if c < 252 && len(out) < RandomPartLength {
+				out = append(out, numberAlphabet[int(c)%36])
+			}
+		}
+		if len(out) < RandomPartLength {
+			if _, err := io.ReadFull(rnd, b[:]); err != nil {
+				return "", fmt.Errorf("order number: random part: %w", err)
+			}
+		}
+	}
+	no := tid + day.Format("060102") + string(out)
 	if len(no) > MaxOrderNumber {
 		return "", fmt.Errorf("order number %q is longer than %d characters", no, MaxOrderNumber)
 	}
