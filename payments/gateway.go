@@ -40,6 +40,7 @@ type PayRequest struct {
 	AuthCode   string        // CPM only: the customer's code, in full
 	NotifyURL  string        // empty: no notification asked
 	ExpiresIn  time.Duration // MPM: how long the QR stays payable (QFPay expired_time)
+	At         time.Time     // the order's time as sent (QFPay txdtm); zero: now
 }
 
 // PayResult is the verified answer to Pay.
@@ -80,6 +81,13 @@ type QueryResult struct {
 	MethodCode string // pay_type / payment_type of the record
 	TID        string // udid / tid of the record
 
+	// CashAmount is what the customer paid in their own currency when the
+	// record says so (QFPay cash_fee and cash_fee_type, or for a refund
+	// cash_refund_fee: a mainland wallet paying a Hong Kong merchant), and
+	// ExchangeRate the rate as given; zero and empty otherwise.
+	CashAmount   Money
+	ExchangeRate string
+
 	Code    string
 	Message string
 }
@@ -90,12 +98,14 @@ type CloseRequest struct {
 	Method      Method
 	Amount      Money
 	ProviderRef string
+	OrderAt     time.Time // the original order's time (QFPay txdtm of the payment)
 }
 
 // CloseResult is the verified answer to Close. The engine always follows a
 // close with a query: a sale paid meanwhile is paid.
 type CloseResult struct {
-	State   State // Closed when the provider confirmed; otherwise what it said
+	State   State  // Closed when the provider confirmed; otherwise what it said
+	Ref     string // the close's or reversal's own reference (QFPay syssn), never the sale's
 	Code    string
 	Message string
 }
@@ -131,7 +141,11 @@ type Notification struct {
 	Amount      Money
 	MethodCode  string // pay_type / payment_type, when the notification carries it
 	TID         string // udid / tid, when the notification carries it
-	Raw         []byte // the verified body, for the journal
+	// CashAmount and ExchangeRate as in QueryResult, when the
+	// notification carries them.
+	CashAmount   Money
+	ExchangeRate string
+	Raw          []byte // the verified body, for the journal
 }
 
 // ErrOutcomeUnknown marks a call whose effect at the provider is not known.

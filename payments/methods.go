@@ -62,6 +62,20 @@ type EftpayServices struct {
 	PreOrder, Close, Query, Refund string
 }
 
+// CancelKind is how a provider ends an unpaid order of a method.
+type CancelKind string
+
+// Ways to end an unpaid order.
+const (
+	// CancelNone: the provider cannot end it; the order runs out on its own
+	// (QFPay expired_time, eftPay's timeout) and is queried until final.
+	CancelNone CancelKind = "none"
+	// CancelClose: a close (eftPay <wallet>.Close, QFPay /trade/v1/close).
+	CancelClose CancelKind = "close"
+	// CancelReversal: a reversal (QFPay /trade/v1/reversal).
+	CancelReversal CancelKind = "reversal"
+)
+
 // Method is one row of the catalogue: a way to pay at one provider.
 type Method struct {
 	Provider Provider
@@ -76,7 +90,12 @@ type Method struct {
 	PayType  string // paytype (payType for the Apple Pay token)
 	Services EftpayServices
 
-	CanClose  bool // the provider can end an unpaid order (close or reversal)
+	// Cancel is how the provider ends an unpaid order of this method; the
+	// gateway sends exactly that, or nothing for CancelNone.
+	Cancel CancelKind
+	// CanClose is Cancel != CancelNone: the provider can end an unpaid
+	// order (close or reversal).
+	CanClose  bool
 	CanRefund bool
 	Notifies  bool // the provider sends an asynchronous notification
 }
@@ -95,38 +114,58 @@ func eftSvc(prefix string, close, refund bool) EftpayServices {
 	return s
 }
 
+// eft is an eftPay MPM row: its services follow from the wallet's service
+// prefix; it closes with <prefix>.Close when it has one.
+func eft(code string, w Wallet, name, payType, prefix string, close, refund, notifies bool) Method {
+	cancel := CancelNone
+	if close {
+		cancel = CancelClose
+	}
+	return Method{Provider: Eftpay, Code: code, Wallet: w, Name: name, Mode: MPM, PayType: payType,
+		Services: eftSvc(prefix, close, refund), Cancel: cancel, CanClose: close, CanRefund: refund, Notifies: notifies}
+}
+
+// qf is a QFPay in-store row.
+func qf(code string, w Wallet, name string, mode Mode, cancel CancelKind, refund bool) Method {
+	return Method{Provider: QFPay, Code: code, Wallet: w, Name: name, Mode: mode, Cancel: cancel,
+		CanClose: cancel != CancelNone, CanRefund: refund, Notifies: true}
+}
+
 // catalogue is the one table of every method in the seeds. Nothing else in
 // the project spells a provider's method code.
 var catalogue = []Method{
 	// eftPay VMP: merchant-presented QR only (providers.md 1.3).
-	{Eftpay, "ALIPAYCN", Alipay, "Alipay", MPM, "Alipay", eftSvc("service.alipay.qrcode", true, true), true, true, true},
-	{Eftpay, "ALIPAYHK", AlipayHK, "AlipayHK", MPM, "Alipay", eftSvc("service.alipay.qrcode", true, true), true, true, true},
-	{Eftpay, "ALIPAYBOTH", AlipayBoth, "Alipay / AlipayHK", MPM, "Alipay", eftSvc("service.alipay.qrcode", true, true), true, true, true},
-	{Eftpay, "WECHATCN", WeChat, "WeChat Pay", MPM, "WeChat", eftSvc("service.wechat.qrcode", true, true), true, true, true},
-	{Eftpay, "WECHATHK", WeChatHK, "WeChat Pay HK", MPM, "WeChat", eftSvc("service.wechat.qrcode", true, true), true, true, true},
-	{Eftpay, "ATOME", Atome, "Atome", MPM, "ATOME", eftSvc("service.atome.v1.qrcode", true, true), true, true, true},
-	{Eftpay, "UNIONPAY", UnionPay, "UnionPay", MPM, "UnionPay", eftSvc("service.unionpay.qrcode.csb", true, true), true, true, true},
-	{Eftpay, "GBPAY", GBPay, "GBPay", MPM, "GBPAY", eftSvc("api.service.gbpay.qrcode.cash", false, true), false, true, true},
-	{Eftpay, "PAYME", PayMe, "PayMe", MPM, "PAYME", eftSvc("service.payme.qrcode", false, true), false, true, false},
-	{Eftpay, "FPS", FPS, "FPS", MPM, "FPS", eftSvc("service.fps.qrcode", false, false), false, false, false},
+	eft("ALIPAYCN", Alipay, "Alipay", "Alipay", "service.alipay.qrcode", true, true, true),
+	eft("ALIPAYHK", AlipayHK, "AlipayHK", "Alipay", "service.alipay.qrcode", true, true, true),
+	eft("ALIPAYBOTH", AlipayBoth, "Alipay / AlipayHK", "Alipay", "service.alipay.qrcode", true, true, true),
+	eft("WECHATCN", WeChat, "WeChat Pay", "WeChat", "service.wechat.qrcode", true, true, true),
+	eft("WECHATHK", WeChatHK, "WeChat Pay HK", "WeChat", "service.wechat.qrcode", true, true, true),
+	eft("ATOME", Atome, "Atome", "ATOME", "service.atome.v1.qrcode", true, true, true),
+	eft("UNIONPAY", UnionPay, "UnionPay", "UnionPay", "service.unionpay.qrcode.csb", true, true, true),
+	eft("GBPAY", GBPay, "GBPay", "GBPAY", "api.service.gbpay.qrcode.cash", false, true, true),
+	eft("PAYME", PayMe, "PayMe", "PAYME", "service.payme.qrcode", false, true, false),
+	eft("FPS", FPS, "FPS", "FPS", "service.fps.qrcode", false, false, false),
 	// Apple Pay token (seed eftpay-applepay-token.txt): final in the answer.
-	{Eftpay, "MPGS", ApplePay, "Apple Pay", Token, "Mpgs", EftpayServices{PreOrder: "service.mpgs.token.ApplePay"}, false, false, true},
+	{Provider: Eftpay, Code: "MPGS", Wallet: ApplePay, Name: "Apple Pay", Mode: Token, PayType: "Mpgs",
+		Services: EftpayServices{PreOrder: "service.mpgs.token.ApplePay"}, Cancel: CancelNone, Notifies: true},
 
-	// QFPay in-store MPM (seed pay types).
-	{QFPay, "800101", Alipay, "Alipay", MPM, "", EftpayServices{}, true, true, true},
-	{QFPay, "801501", AlipayHK, "AlipayHK", MPM, "", EftpayServices{}, true, true, true},
-	{QFPay, "800201", WeChat, "WeChat Pay", MPM, "", EftpayServices{}, true, true, true},
-	{QFPay, "805801", PayMe, "PayMe", MPM, "", EftpayServices{}, true, true, true},
-	{QFPay, "802001", FPS, "FPS", MPM, "", EftpayServices{}, true, false, true},
-	{QFPay, "800701", UnionPay, "UnionPay", MPM, "", EftpayServices{}, true, true, true},
-	{QFPay, "803701", Octopus, "Octopus", MPM, "", EftpayServices{}, true, true, true},
-	// QFPay in-store CPM (providers.md 2.3); closed by reversal.
-	{QFPay, "800008", AnyWallet, "Customer wallet code", CPM, "", EftpayServices{}, true, true, true},
-	{QFPay, "800108", Alipay, "Alipay", CPM, "", EftpayServices{}, true, true, true},
-	{QFPay, "800208", WeChat, "WeChat Pay", CPM, "", EftpayServices{}, true, true, true},
-	{QFPay, "801008", WeChatHK, "WeChat Pay HK", CPM, "", EftpayServices{}, true, true, true},
-	{QFPay, "805808", PayMe, "PayMe", CPM, "", EftpayServices{}, true, true, true},
-	{QFPay, "800708", UnionPay, "UnionPay", CPM, "", EftpayServices{}, true, true, true},
+	// QFPay in-store MPM (seed pay types) and CPM (providers.md 2.3). How
+	// an unpaid order ends follows QFPay's Reversal API guide (providers.md
+	// 2.2): reversal for Alipay MPM and CPM and WeChat MPM, close for the
+	// unified and WeChat CPM codes, nothing for the Hong Kong pay types.
+	qf("800101", Alipay, "Alipay", MPM, CancelReversal, true),
+	qf("801501", AlipayHK, "AlipayHK", MPM, CancelReversal, true),
+	qf("800201", WeChat, "WeChat Pay", MPM, CancelReversal, true),
+	qf("805801", PayMe, "PayMe", MPM, CancelNone, true),
+	qf("802001", FPS, "FPS", MPM, CancelNone, false),
+	qf("800701", UnionPay, "UnionPay", MPM, CancelNone, true),
+	qf("803701", Octopus, "Octopus", MPM, CancelNone, true),
+	qf("800008", AnyWallet, "Customer wallet code", CPM, CancelClose, true),
+	qf("800108", Alipay, "Alipay", CPM, CancelReversal, true),
+	qf("800208", WeChat, "WeChat Pay", CPM, CancelClose, true),
+	qf("801008", WeChatHK, "WeChat Pay HK", CPM, CancelClose, true),
+	qf("805808", PayMe, "PayMe", CPM, CancelNone, true),
+	qf("800708", UnionPay, "UnionPay", CPM, CancelNone, true),
 }
 
 // Methods returns the whole catalogue, in its fixed order.

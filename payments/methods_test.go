@@ -44,7 +44,7 @@ func TestCatalogue(t *testing.T) {
 		{"eftpay:FPS", false, false, false},
 		{"eftpay:GBPAY", false, true, true},
 		{"eftpay:ALIPAYHK", true, true, true},
-		{"qfpay:802001", true, false, true},
+		{"qfpay:802001", false, false, true},
 		{"qfpay:800008", true, true, true},
 	}
 	for _, f := range facts {
@@ -65,6 +65,35 @@ func TestCatalogue(t *testing.T) {
 	m, _ := LookupMethod(Eftpay, "WECHATHK")
 	if m.Services.Query != "service.wechat.qrcode.Query" || m.PayType != "WeChat" {
 		t.Errorf("WECHATHK = %+v", m)
+	}
+}
+
+// TestCancelTable: how each method's unpaid order ends, as QFPay's Reversal
+// API guide (providers.md 2.2) and eftPay's services (1.3) say, and
+// CanClose agreeing with it.
+func TestCancelTable(t *testing.T) {
+	want := map[string]CancelKind{
+		"qfpay:800101": CancelReversal, "qfpay:801501": CancelReversal, "qfpay:800201": CancelReversal, "qfpay:800108": CancelReversal,
+		"qfpay:800008": CancelClose, "qfpay:800208": CancelClose, "qfpay:801008": CancelClose,
+		"qfpay:805801": CancelNone, "qfpay:805808": CancelNone, "qfpay:802001": CancelNone,
+		"qfpay:800701": CancelNone, "qfpay:800708": CancelNone, "qfpay:803701": CancelNone,
+		"eftpay:ALIPAYCN": CancelClose, "eftpay:ALIPAYHK": CancelClose, "eftpay:ALIPAYBOTH": CancelClose,
+		"eftpay:WECHATCN": CancelClose, "eftpay:WECHATHK": CancelClose, "eftpay:ATOME": CancelClose, "eftpay:UNIONPAY": CancelClose,
+		"eftpay:GBPAY": CancelNone, "eftpay:PAYME": CancelNone, "eftpay:FPS": CancelNone, "eftpay:MPGS": CancelNone,
+	}
+	if len(want) != len(Methods()) {
+		t.Errorf("the table names %d methods, the catalogue has %d", len(want), len(Methods()))
+	}
+	for _, m := range Methods() {
+		if m.Cancel != want[m.ID()] {
+			t.Errorf("%s: cancel %q, want %q", m.ID(), m.Cancel, want[m.ID()])
+		}
+		if m.CanClose != (m.Cancel != CancelNone) {
+			t.Errorf("%s: CanClose %v disagrees with cancel %q", m.ID(), m.CanClose, m.Cancel)
+		}
+		if m.Provider == Eftpay && (m.Cancel == CancelClose) != (m.Services.Close != "") {
+			t.Errorf("%s: cancel %q but close service %q", m.ID(), m.Cancel, m.Services.Close)
+		}
 	}
 }
 

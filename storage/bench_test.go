@@ -63,3 +63,68 @@ func BenchmarkOpenOrders100k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMissingReceipts100k: recovery's look for lost receipts in a
+// journal of 100,000 paid orders, each with its sale receipt but 10, and
+// 2,000 done refunds, each with its receipt but 5.
+func BenchmarkMissingReceipts100k(b *testing.B) {
+	ctx := context.Background()
+	j := openTest(b)
+	const total, lostSales, refunds, lostRefunds = 100_000, 10, 2_000, 5
+	err := j.write(ctx, func(tx *sql.Tx) error {
+		order, err := tx.PrepareContext(ctx, `INSERT INTO orders (id, out_trade_no, tid, provider, method, mode, amount_minor,
+			currency, refunded_minor, state, settled, created_at, updated_at) VALUES (?, ?, 'T001', 'eftpay', 'ALIPAYHK', 'MPM', 100, 'HKD', ?, ?, 1, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer order.Close()
+		refund, err := tx.PrepareContext(ctx, `INSERT INTO refunds (refund_no, order_id, amount_minor, currency, state, created_at, updated_at)
+			VALUES (?, ?, 100, 'HKD', 'done', ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer refund.Close()
+		job, err := tx.PrepareContext(ctx, `INSERT INTO print_queue (order_id, kind, payload, refund_no, state, created_at) VALUES (?, ?, x'7b7d', ?, 'printed', ?)`)
+		if err != nil {
+			return err
+		}
+		defer job.Close()
+		for i := 1; i <= total; i++ {
+			state, refunded := string(payments.Paid), 0
+			refundedOrder := i%(total/refunds) == 0
+			if refundedOrder {
+				state, refunded = string(payments.Refunded), 100
+			}
+			if _, err := order.ExecContext(ctx, i, fmt.Sprintf("T001261123%010d", i), refunded, state, int64(i), int64(i)); err != nil {
+				return err
+			}
+			if i%(total/lostSales) != 0 {
+				if _, err := job.ExecContext(ctx, i, PrintSale, "", int64(i)); err != nil {
+					return err
+				}
+			}
+			if refundedOrder {
+				rno := fmt.Sprintf("T001261123R%09d", i)
+				if _, err := refund.ExecContext(ctx, rno, i, int64(i), int64(i)); err != nil {
+					return err
+				}
+				if i%(total/lostRefunds) != 0 {
+					if _, err := job.ExecContext(ctx, i, PrintRefund, rno, int64(i)); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		sales, refunds, err := j.MissingReceipts(ctx)
+		if err != nil || len(sales) != lostSales || len(refunds) != lostRefunds {
+			b.Fatalf("missing receipts = %d sales, %d refunds, %v", len(sales), len(refunds), err)
+		}
+	}
+}

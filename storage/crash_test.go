@@ -18,11 +18,15 @@ import (
 
 const crashChildEnv = "STORAGE_CRASH_CHILD_DB"
 
-// TestMain turns the test binary into TestCrashRecovery's child when the
-// child's environment variable is set.
+// TestMain turns the test binary into TestCrashRecovery's child, or into
+// the owning child of the lock tests, when the child's environment variable
+// is set.
 func TestMain(m *testing.M) {
 	if path := os.Getenv(crashChildEnv); path != "" {
 		crashChild(path)
+	}
+	if path := os.Getenv(ownerChildEnv); path != "" {
+		ownerChild(path)
 	}
 	os.Exit(m.Run())
 }
@@ -66,7 +70,7 @@ func crashChild(path string) {
 // reported durable was lost and that no order was half written.
 func TestCrashRecovery(t *testing.T) {
 	const kills = 50
-	path := filepath.Join(t.TempDir(), "crash.db")
+	path := filepath.Join(privateDir(t), "crash.db")
 	reported := map[string]payments.State{} // the furthest state the child reported
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
 	ctx := context.Background()

@@ -54,6 +54,13 @@ type Change struct {
 	Reason      string // set when not empty
 	Kind        string // the event kind; EventState when empty
 	Detail      string
+	// Receipt, when set, is called by Transition inside the transaction,
+	// after the state change, with the order as it now stands; the job it
+	// returns is queued for the printer (linked to the order) in the same
+	// transaction, so a sale is never paid without its receipt queued. An
+	// error from it rolls the whole transition back. It must not call the
+	// journal. Update ignores it.
+	Receipt func(o payments.Order) (PrintJob, error)
 }
 
 const orderColumns = `out_trade_no, tid, provider, method, mode, amount_minor, currency, refunded_minor,
@@ -77,8 +84,10 @@ func scanOrder(row interface{ Scan(...any) error }) (payments.Order, error) {
 	return o, nil
 }
 
-// CreateOrder allocates the next order number and writes the order in state
-// created together with its "created" event, in one durable transaction.
+// CreateOrder draws a new random order number (payments.NewOrderNumber: the
+// tid, the date, 10 random characters) and writes the order in state created
+// together with its "created" event, in one durable transaction. A number
+// the journal already has as an order or a refund number is drawn again.
 func (j *Journal) CreateOrder(ctx context.Context, n NewOrder) (payments.Order, error) {
 	if n.Amount.Minor <= 0 || !n.Amount.Currency.Valid() {
 		return payments.Order{}, fmt.Errorf("create order: bad amount %v", n.Amount)
@@ -88,27 +97,25 @@ func (j *Journal) CreateOrder(ctx context.Context, n NewOrder) (payments.Order, 
 	}
 	now := j.now()
 	var no string
+	masked := ""
+	if n.AuthCode != "" {
+		masked = payments.MaskSecret(n.AuthCode)
+	}
 	err := j.write(ctx, func(tx *sql.Tx) error {
-		seq, err := nextSequence(ctx, tx)
-		if err != nil {
+		var id int64
+		var err error
+		no, err = j.drawNumber(ctx, tx, n.TID, now, refundNumbers, func(no string) error {
+			res, err := tx.ExecContext(ctx, `INSERT INTO orders (out_trade_no, tid, provider, method, mode, amount_minor,
+				currency, state, settled, auth_code_masked, created_at, updated_at, expires_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
+				no, n.TID, string(n.Provider), n.MethodCode, string(n.Mode), n.Amount.Minor, string(n.Amount.Currency),
+				string(payments.Created), masked, now.UnixNano(), now.UnixNano(), nanos(n.ExpiresAt))
+			if err != nil {
+				return err
+			}
+			id, err = res.LastInsertId()
 			return err
-		}
-		if no, err = payments.OrderNumber(n.TID, now, seq); err != nil {
-			return err
-		}
-		masked := ""
-		if n.AuthCode != "" {
-			masked = payments.MaskSecret(n.AuthCode)
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO orders (out_trade_no, tid, provider, method, mode, amount_minor,
-			currency, state, settled, auth_code_masked, created_at, updated_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
-			no, n.TID, string(n.Provider), n.MethodCode, string(n.Mode), n.Amount.Minor, string(n.Amount.Currency),
-			string(payments.Created), masked, now.UnixNano(), now.UnixNano(), nanos(n.ExpiresAt))
-		if err != nil {
-			return err
-		}
-		id, err := res.LastInsertId()
+		})
 		if err != nil {
 			return err
 		}
@@ -163,7 +170,8 @@ type prefixed struct {
 func (p prefixed) Scan(dest ...any) error { return p.row.Scan(append([]any{p.id}, dest...)...) }
 
 // Transition moves an order to state to, checked against the transition
-// table inside the transaction, and records the change as an event.
+// table inside the transaction, and records the change as an event. With
+// ch.Receipt set, the receipt it builds is queued in the same transaction.
 func (j *Journal) Transition(ctx context.Context, no string, to payments.State, ch Change) (payments.Order, error) {
 	now := j.now()
 	err := j.write(ctx, func(tx *sql.Tx) error {
@@ -181,7 +189,25 @@ func (j *Journal) Transition(ctx context.Context, no string, to payments.State, 
 		if kind == "" {
 			kind = EventState
 		}
-		return insertEvent(ctx, tx, id, now, Event{Kind: kind, StateFrom: o.State, StateTo: to, Detail: ch.Detail})
+		if err := insertEvent(ctx, tx, id, now, Event{Kind: kind, StateFrom: o.State, StateTo: to, Detail: ch.Detail}); err != nil {
+			return err
+		}
+		if ch.Receipt == nil {
+			return nil
+		}
+		_, o, err = j.lookup(ctx, tx, no)
+		if err != nil {
+			return err
+		}
+		job, err := ch.Receipt(o)
+		if err != nil {
+			return fmt.Errorf("receipt: %w", err)
+		}
+		if job.OutTradeNo != "" && job.OutTradeNo != no {
+			return fmt.Errorf("receipt: a %s receipt of order %s", job.Kind, job.OutTradeNo)
+		}
+		_, err = insertPrint(ctx, tx, id, job, now)
+		return err
 	})
 	if err != nil {
 		return payments.Order{}, fmt.Errorf("order %s -> %s: %w", no, to, err)

@@ -34,9 +34,11 @@ func scanRefund(row interface{ Scan(...any) error }) (payments.Refund, error) {
 }
 
 // CreateRefund journals a refund of amount against a paid order, with its own
-// new number, before anything is sent. It refuses methods that cannot be
-// refunded and amounts above what is left once the refunds already under way
-// are counted.
+// new random number, before anything is sent. Refund and order numbers share
+// one namespace at the providers: the number is drawn again when the journal
+// already has it as either. It refuses (*RefundError) methods that cannot be
+// refunded, an order that has a refund still being checked with the provider
+// (one refund in flight per order), and amounts above what is left.
 func (j *Journal) CreateRefund(ctx context.Context, no string, amount payments.Money) (payments.Refund, error) {
 	now := j.now()
 	var refundNo string
@@ -58,6 +60,19 @@ func (j *Journal) CreateRefund(ctx context.Context, no string, amount payments.M
 		if amount.Currency != o.Amount.Currency || amount.Minor <= 0 {
 			return &RefundError{no, fmt.Sprintf("bad amount %v", amount)}
 		}
+		// One refund in flight per order: a second one sent while the
+		// first is unknown could refund twice what the customer is owed.
+		var openNo, openCur string
+		var openMinor int64
+		err = tx.QueryRowContext(ctx, `SELECT refund_no, amount_minor, currency FROM refunds
+			WHERE order_id = ? AND state NOT IN ('done', 'failed') ORDER BY id LIMIT 1`, id).Scan(&openNo, &openMinor, &openCur)
+		if err == nil {
+			return &RefundError{no, fmt.Sprintf("refund %s of %s is still being checked with the provider; wait for it before refunding again",
+				openNo, payments.Money{Minor: openMinor, Currency: payments.Currency(openCur)})}
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
 		var inFlight int64
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(amount_minor), 0) FROM refunds
 			WHERE order_id = ? AND state NOT IN ('done', 'failed')`, id).Scan(&inFlight); err != nil {
@@ -67,16 +82,13 @@ func (j *Journal) CreateRefund(ctx context.Context, no string, amount payments.M
 		if amount.Minor > left {
 			return &RefundError{no, fmt.Sprintf("%v is more than the %v that can still be refunded", amount, payments.Money{Minor: left, Currency: amount.Currency})}
 		}
-		seq, err := nextSequence(ctx, tx)
+		refundNo, err = j.drawNumber(ctx, tx, o.TID, now, orderNumbers, func(rno string) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO refunds (refund_no, order_id, amount_minor, currency, state, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, rno, id, amount.Minor, string(amount.Currency), string(payments.RefundCreated),
+				now.UnixNano(), now.UnixNano())
+			return err
+		})
 		if err != nil {
-			return err
-		}
-		if refundNo, err = payments.OrderNumber(o.TID, now, seq); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO refunds (refund_no, order_id, amount_minor, currency, state, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, refundNo, id, amount.Minor, string(amount.Currency), string(payments.RefundCreated),
-			now.UnixNano(), now.UnixNano()); err != nil {
 			return err
 		}
 		return insertEvent(ctx, tx, id, now, Event{Kind: EventRefund,
@@ -93,11 +105,19 @@ type RefundChange struct {
 	ProviderRef string
 	Reason      string
 	Detail      string
+	// Receipt, when set, is called by TransitionRefund inside the
+	// transaction, after the refund (and, when it became done, the order's
+	// refunded total and state) changed, with both as they now stand; the
+	// job it returns is queued for the printer in the same transaction,
+	// linked to the order and to this refund. An error from it rolls the
+	// whole change back. It must not call the journal.
+	Receipt func(o payments.Order, r payments.Refund) (PrintJob, error)
 }
 
 // TransitionRefund moves a refund to state to. When it becomes done, the
 // order's refunded total grows and the order becomes partly refunded or
-// refunded, in the same transaction.
+// refunded, in the same transaction, together with the receipt ch.Receipt
+// builds.
 func (j *Journal) TransitionRefund(ctx context.Context, refundNo string, to payments.RefundState, ch RefundChange) (payments.Refund, error) {
 	now := j.now()
 	err := j.write(ctx, func(tx *sql.Tx) error {
@@ -129,26 +149,48 @@ func (j *Journal) TransitionRefund(ctx context.Context, refundNo string, to paym
 		if err := insertEvent(ctx, tx, oid, now, Event{Kind: EventRefund, Detail: detail}); err != nil {
 			return err
 		}
-		if to != payments.RefundDone {
+		if to == payments.RefundDone {
+			_, o, err := j.lookup(ctx, tx, orderNo)
+			if err != nil {
+				return err
+			}
+			total := o.Refunded.Minor + amount
+			next := payments.PartlyRefunded
+			if total >= o.Amount.Minor {
+				next = payments.Refunded
+			}
+			if err := payments.CheckTransition(o.OutTradeNo, o.State, next); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "UPDATE orders SET refunded_minor = ?, state = ?, settled = 1, updated_at = ? WHERE id = ?",
+				total, string(next), now.UnixNano(), oid); err != nil {
+				return err
+			}
+			if err := insertEvent(ctx, tx, oid, now, Event{Kind: EventState, StateFrom: o.State, StateTo: next, Detail: "refund " + refundNo}); err != nil {
+				return err
+			}
+		}
+		if ch.Receipt == nil {
 			return nil
 		}
 		_, o, err := j.lookup(ctx, tx, orderNo)
 		if err != nil {
 			return err
 		}
-		total := o.Refunded.Minor + amount
-		next := payments.PartlyRefunded
-		if total >= o.Amount.Minor {
-			next = payments.Refunded
-		}
-		if err := payments.CheckTransition(o.OutTradeNo, o.State, next); err != nil {
+		r, err := scanRefund(tx.QueryRowContext(ctx, "SELECT "+refundColumns+" FROM refunds r JOIN orders o ON o.id = r.order_id WHERE r.id = ?", rid))
+		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE orders SET refunded_minor = ?, state = ?, settled = 1, updated_at = ? WHERE id = ?",
-			total, string(next), now.UnixNano(), oid); err != nil {
-			return err
+		job, err := ch.Receipt(o, r)
+		if err != nil {
+			return fmt.Errorf("receipt: %w", err)
 		}
-		return insertEvent(ctx, tx, oid, now, Event{Kind: EventState, StateFrom: o.State, StateTo: next, Detail: "refund " + refundNo})
+		if job.OutTradeNo != "" && job.OutTradeNo != orderNo || job.RefundNo != "" && job.RefundNo != refundNo {
+			return fmt.Errorf("receipt: a %s receipt of order %s refund %s", job.Kind, job.OutTradeNo, job.RefundNo)
+		}
+		job.RefundNo = refundNo
+		_, err = insertPrint(ctx, tx, oid, job, now)
+		return err
 	})
 	if err != nil {
 		return payments.Refund{}, fmt.Errorf("refund %s -> %s: %w", refundNo, to, err)

@@ -373,6 +373,22 @@ func (t *Terminal) showTab(content fyne.CanvasObject) {
 // onUpdate takes one engine update (UI goroutine).
 func (t *Terminal) onUpdate(u checkout.Update) {
 	no := u.Order.OutTradeNo
+	if u.Kind == checkout.UpdateRenumbered && u.Previous != "" && u.Previous == t.order.OutTradeNo {
+		// The provider had the old number already: the sale goes on under
+		// the fresh one.
+		t.order = u.Order
+		t.working = u.Message
+	}
+	if u.Kind == checkout.UpdateAttention {
+		// No final word from the provider for too long: the manager sees
+		// it in the banner; the engine keeps checking.
+		rec := checkout.Recovered{OutTradeNo: no, From: string(u.Order.State), To: string(u.Order.State), Note: u.Message}
+		if u.Refund != nil {
+			rec.RefundNo, rec.From, rec.To = u.Refund.RefundNo, string(u.Refund.State), string(u.Refund.State)
+		}
+		t.recovered = append(t.recovered, rec)
+		t.refreshBanner()
+	}
 	switch {
 	case no != "" && no == t.order.OutTradeNo:
 		t.applyOrder(u.Order)

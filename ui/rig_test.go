@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -80,7 +81,7 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	r.sbURL = srv.URL
 	path := o.journal
 	if path == "" {
-		path = filepath.Join(t.TempDir(), "pos.db")
+		path = filepath.Join(privateDir(t), "pos.db")
 	}
 	j, err := storage.Open(context.Background(), path)
 	if err != nil {
@@ -260,4 +261,15 @@ func (r *rig) audit() []storage.AuditEntry {
 // loadProfile reads the terminal's profile from the journal.
 func loadProfile(r *rig) (checkout.Profile, error) {
 	return checkout.LoadProfile(context.Background(), r.j, "T001")
+}
+
+// privateDir is a temporary directory the journal accepts (mode 0700: the
+// journal refuses a directory others can read).
+func privateDir(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

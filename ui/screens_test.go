@@ -52,7 +52,7 @@ func TestGoldenScreens(t *testing.T) {
 // TestRecoveryBanner: an order a crashed run left open is finished before
 // the first sale and listed in a banner until dismissed.
 func TestRecoveryBanner(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "pos.db")
+	path := filepath.Join(privateDir(t), "pos.db")
 	j, err := storage.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)

@@ -1,191 +1,254 @@
 package main
 
+// The crash tests of `pos charge`: the real binary, built with the
+// killpoints tag, against a sandbox on loopback, killed with SIGKILL at each
+// chosen point of a sale (internal/killpoint) or while the sandbox holds its
+// call (before or after the provider processed it), and at random moments;
+// after every kill `pos reconcile`, then journal == provider for every order
+// and refund, no number sent twice, every paid sale with its receipt
+// (crashtest.World.Check).
+
 import (
-	"bufio"
-	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"net/http/httptest"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"qrpos/internal/crashtest"
+	"qrpos/internal/killpoint"
 	"qrpos/payments"
 	"qrpos/payments/sandbox"
-	"qrpos/storage"
 )
 
-var (
-	posOnce sync.Once
-	posBin  string
-	posErr  error
-)
-
-// posBinary builds cmd/pos once for the tests that run it as a process.
-func posBinary(t *testing.T) string {
-	t.Helper()
-	posOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "pos-bin-")
-		if err != nil {
-			posErr = err
-			return
-		}
-		posBin = filepath.Join(dir, "pos")
-		out, err := exec.Command("go", "build", "-o", posBin, ".").CombinedOutput()
-		if err != nil {
-			posErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if posErr != nil {
-		t.Fatal(posErr)
-	}
-	return posBin
+func TestMain(m *testing.M) {
+	code := m.Run()
+	crashtest.Cleanup()
+	os.Exit(code)
 }
 
-// writeSandboxConfig writes a 0600 profile pointing both providers at url.
-func writeSandboxConfig(t *testing.T, dir, url string) string {
-	t.Helper()
-	cfg := fmt.Sprintf(`tid = "K001"
-store_name = "Kill Test"
-journal = "pos.db"
-[eftpay]
-base_url = %q
-user_confirm_key = %q
-secret = %q
-[qfpay]
-base_url = %q
-app_code = %q
-client_key = %q
-`, url+"/VMP", sandbox.DemoEftpayUser, sandbox.DemoEftpaySecret, url, sandbox.DemoQFPayAppCode, sandbox.DemoQFPayKey)
-	path := filepath.Join(dir, "terminal.toml")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+// kill is how a crash test stops pos: at a killpoint, or by SIGKILL while
+// the sandbox holds one of its calls.
+type kill struct {
+	point string // killpoint name
+	skip  int    // passes of point to let go first
+	hold  sandbox.HoldStage
+	op    string // the held call's operation
+}
+
+func (k kill) String() string {
+	if k.point != "" {
+		if k.skip > 0 {
+			return fmt.Sprintf("%s+%d", k.point, k.skip)
+		}
+		return k.point
+	}
+	return "held-" + string(k.hold) + "-" + k.op
+}
+
+// do runs pos with args and kills it as k says.
+func (k kill) do(r *crashtest.Rig, args []string) {
+	r.T.Helper()
+	if k.point != "" {
+		r.KillAt(k.point, k.skip, args...)
+		return
+	}
+	r.KillWhenHeld(sandbox.Fault{Stage: k.hold, Op: k.op}, args...)
+}
+
+func at(point string) kill               { return kill{point: point} }
+func heldBefore(op string) kill          { return kill{hold: sandbox.HoldBefore, op: op} }
+func heldAfter(op string) kill           { return kill{hold: sandbox.HoldAfter, op: op} }
+func atPass(point string, skip int) kill { return kill{point: point, skip: skip} }
+func unpaid(s payments.State) bool       { return !s.MoneyMoved() && s.Settled() }
+func paid(s payments.State) bool         { return s == payments.Paid }
+func anySettled(s payments.State) bool   { return s.Settled() }
+func method(t *testing.T, p, code string) payments.Method {
+	m, err := payments.LookupMethod(payments.Provider(p), code)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return path
+	return m
 }
 
-// TestChargeKilledThenReconciled kills `pos charge` with SIGKILL at random
-// moments, runs `pos reconcile` after each kill, and checks that the journal
-// and the sandbox agree on every order: none lost, none charged twice, none
-// left unknown once the sandbox knows it.
-func TestChargeKilledThenReconciled(t *testing.T) {
-	const runs = 50
-	bin := posBinary(t)
-	sb := sandbox.New(sandbox.Config{NotifyRetry: []time.Duration{}})
-	srv := httptest.NewServer(sb.Handler())
-	defer srv.Close()
-	defer sb.Close()
-	dir := t.TempDir()
-	config := writeSandboxConfig(t, dir, srv.URL)
-	seed := uint64(time.Now().UnixNano())
-	rng := rand.New(rand.NewPCG(seed, 2))
-	t.Logf("seed %d", seed)
+// TestChargeKilledAtChosenPoints kills `pos charge` at every chosen point
+// of a sale, for both providers, MPM and CPM: after the order is journalled
+// and before the request; after the provider received the request and
+// before its answer is journalled (a killpoint, and a held answer); after
+// the answer and before the QR event; while a customer-code payment is
+// being queried; while the provider never received the request at all.
+// The customer pays while the terminal is down where the provider still
+// takes the money. After reconcile the order must end as the provider says
+// and every invariant of World.Check must hold.
+func TestChargeKilledAtChosenPoints(t *testing.T) {
+	cases := []struct {
+		provider, method, ending string
+		kill                     kill
+		customerPays             bool // while the terminal is down
+		want                     func(payments.State) bool
+		pays                     int // payment requests the provider received for the order
+	}{
+		// eftPay MPM.
+		{"eftpay", "ALIPAYHK", "", at(killpoint.OrderJournalled), false, unpaid, 0},
+		{"eftpay", "ALIPAYHK", "", at(killpoint.PayAnswered), false, unpaid, 1},
+		{"eftpay", "ALIPAYHK", "", at(killpoint.PayAnswered), true, paid, 1},
+		{"eftpay", "WECHATHK", "", heldAfter(sandbox.OpPay), false, unpaid, 1},
+		{"eftpay", "WECHATHK", "", heldAfter(sandbox.OpPay), true, paid, 1},
+		{"eftpay", "ALIPAYHK", "", heldBefore(sandbox.OpPay), false, unpaid, 1},
+		{"eftpay", "ALIPAYHK", "", at(killpoint.AnswerJournalled), false, unpaid, 1},
+		{"eftpay", "UNIONPAY", "", at(killpoint.AnswerJournalled), true, paid, 1},
+		// QFPay MPM.
+		{"qfpay", "800101", "", at(killpoint.OrderJournalled), false, unpaid, 0},
+		{"qfpay", "800101", "", at(killpoint.PayAnswered), true, paid, 1},
+		{"qfpay", "800201", "", at(killpoint.PayAnswered), false, unpaid, 1},
+		{"qfpay", "800101", "", heldAfter(sandbox.OpPay), true, paid, 1},
+		{"qfpay", "801501", "", heldBefore(sandbox.OpPay), false, unpaid, 1},
+		{"qfpay", "800101", "", at(killpoint.AnswerJournalled), false, unpaid, 1},
+		{"qfpay", "800201", "", at(killpoint.AnswerJournalled), true, paid, 1},
+		// QFPay CPM: the auth code's ending chooses the outcome.
+		{"qfpay", "800208", "00", at(killpoint.OrderJournalled), false, unpaid, 0},
+		{"qfpay", "800208", "00", at(killpoint.PayAnswered), false, paid, 1},
+		{"qfpay", "800008", "00", heldAfter(sandbox.OpPay), false, paid, 1},
+		{"qfpay", "800208", "98", heldAfter(sandbox.OpPay), false, paid, 1},
+		{"qfpay", "800208", "00", heldBefore(sandbox.OpPay), false, unpaid, 1},
+		{"qfpay", "800208", "46", at(killpoint.PayAnswered), false, unpaid, 1},
+		{"qfpay", "800108", "46", at(killpoint.PayAnswered), false, unpaid, 1},
+		{"qfpay", "800208", "46", at(killpoint.PayAnswered), true, paid, 1},
+		{"qfpay", "800208", "43", at(killpoint.QueryAnswered), false, anySettled, 1},
+		{"qfpay", "800108", "45", atPass(killpoint.QueryAnswered, 1), false, anySettled, 1},
+		{"qfpay", "800208", "44", at(killpoint.QueryAnswered), false, anySettled, 1},
+		{"qfpay", "801008", "45", heldAfter(sandbox.OpQuery), true, paid, 1},
+	}
+	for i, c := range cases {
+		name := fmt.Sprintf("%02d_%s_%s%s_%s", i, c.provider, c.method, c.ending, c.kill)
+		if c.customerPays {
+			name += "_customer_pays"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			r := crashtest.NewRig(t, crashtest.Options{})
+			code := ""
+			if c.ending != "" {
+				code = crashtest.AuthCode(c.ending)
+			}
+			before := r.Numbers()
+			c.kill.do(r, crashtest.Charge(c.provider, c.method, "12.34", code))
+			o := r.NewOrder(before)
+			if c.customerPays {
+				if err := r.SB.Pay(o.OutTradeNo, "success"); err != nil {
+					t.Fatalf("the customer could not pay while the terminal was down: %v", err)
+				}
+			}
+			r.AfterKill()
+			o = r.Order(o.OutTradeNo)
+			if !c.want(o.State) {
+				v, _ := r.SandboxOrder(o.OutTradeNo)
+				t.Fatalf("order %s ended %s (%s); provider: %+v", o.OutTradeNo, o.State, o.Reason, v)
+			}
+			pays := 0
+			for _, req := range r.Requests(o.OutTradeNo) {
+				if req.Op == sandbox.OpPay {
+					pays++
+				}
+			}
+			if pays != c.pays {
+				t.Fatalf("the provider received %d payment requests for %s, want %d", pays, o.OutTradeNo, c.pays)
+			}
+		})
+	}
+}
+
+// TestChargeKilledWhileCancelling: the cashier cancels (Ctrl-C), and the
+// terminal dies after the provider answered the close, or while the close
+// is held before the provider got it, and the customer then pays: the
+// order is paid, since the close never arrived.
+func TestChargeKilledWhileCancelling(t *testing.T) {
+	for _, c := range []struct {
+		provider, method string
+		hold             bool // hold the close before the provider gets it (else: killpoint close-answered)
+	}{
+		{"eftpay", "ALIPAYHK", false},
+		{"qfpay", "800101", false},
+		{"eftpay", "WECHATHK", true},
+		{"qfpay", "800201", true},
+	} {
+		t.Run(fmt.Sprintf("%s_%s_hold_%v", c.provider, c.method, c.hold), func(t *testing.T) {
+			t.Parallel()
+			r := crashtest.NewRig(t, crashtest.Options{})
+			var env []string
+			if !c.hold {
+				env = []string{"POS_KILLPOINT=" + killpoint.CloseAnswered}
+			}
+			p := r.Start(env, crashtest.Charge(c.provider, c.method, "23.45", "")...)
+			ev, ok := p.Await("qr", 30*time.Second)
+			if !ok {
+				p.Kill()
+				p.Wait(10 * time.Second)
+				t.Fatalf("no QR:\n%s", p.Output())
+			}
+			no := ev["out_trade_no"]
+			if c.hold {
+				m := method(t, c.provider, c.method)
+				r.HoldAndKill(sandbox.Fault{Stage: sandbox.HoldBefore, Op: string(m.Cancel), OutTradeNo: no}, func() *crashtest.Proc {
+					p.Interrupt()
+					return p
+				})
+				if err := r.SB.Pay(no, "success"); err != nil {
+					t.Fatalf("the close never reached the provider, yet the customer cannot pay: %v", err)
+				}
+			} else {
+				p.Interrupt()
+				if ex := p.Wait(30 * time.Second); ex.Signal != "killed" || !p.KilledAt(killpoint.CloseAnswered) {
+					t.Fatalf("not killed at %s: %+v\n%s", killpoint.CloseAnswered, ex, p.Output())
+				}
+				if err := r.SB.Pay(no, "success"); err == nil {
+					t.Fatal("the provider closed the order, yet the customer could pay it")
+				}
+			}
+			r.AfterKill()
+			o := r.Order(no)
+			if want := map[bool]payments.State{true: payments.Paid, false: payments.Closed}[c.hold]; o.State != want {
+				t.Fatalf("order %s ended %s (%s), want %s", no, o.State, o.Reason, want)
+			}
+		})
+	}
+}
+
+// TestUnclosableWalletPaidLate: PayMe, FPS and GBPay at eftPay (and QFPay's
+// PayMe) cannot be closed at the provider: their QR stays payable after the
+// terminal died, until it expires and after. A customer who pays while the
+// terminal is down, or after reconcile ended the order, must be recorded
+// (the late one by the late re-check of the next reconcile), with a
+// receipt.
+func TestUnclosableWalletPaidLate(t *testing.T) {
+	for _, u := range crashtest.Unclosable {
+		if method(t, u.Provider, u.Method).CanClose {
+			t.Fatalf("%s:%s can be closed: this test is about wallets that cannot", u.Provider, u.Method)
+		}
+	}
+	t.Parallel()
+	r := crashtest.NewRig(t, crashtest.Options{})
+	r.UnclosableBatch(rand.New(rand.NewPCG(crashtest.Seed(t), 3)), 12)
+}
+
+// TestChargeKilledAtRandomMoments kills `pos charge` and `pos refund` at
+// random moments, with a random provider fault now and then and the
+// customer paying when the QR shows, and checks everything after each
+// kill.
+func TestChargeKilledAtRandomMoments(t *testing.T) {
+	runs := 50
+	if testing.Short() {
+		runs = 10
+	}
+	seed := crashtest.Seed(t)
+	r := crashtest.NewRig(t, crashtest.Options{})
+	rng := rand.New(rand.NewPCG(seed, 7))
 	counts := map[string]int{}
 	for run := 0; run < runs; run++ {
-		var args []string
-		switch rng.IntN(4) {
-		case 0:
-			args = []string{"--provider", "eftpay", "--method", "ALIPAYHK"}
-		case 1:
-			args = []string{"--provider", "qfpay", "--method", "800101"}
-		default:
-			ending := []string{"00", "43", "45", "46"}[rng.IntN(4)]
-			args = []string{"--provider", "qfpay", "--method", "800208", "--auth-code", fmt.Sprintf("13%014d%s", run, ending)}
-		}
-		args = append([]string{"charge", "--config", config, "--json", "--amount", fmt.Sprintf("%d.%02d", 1+rng.IntN(90), rng.IntN(100))}, args...)
-		before := len(sb.Orders())
-		cmd := exec.Command(bin, args...)
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		payAfterQR := rng.IntN(2) == 0
-		killAfter := time.Duration(20+rng.IntN(900)) * time.Millisecond
-		events := make(chan map[string]string, 16)
-		go func() {
-			sc := bufio.NewScanner(stdout)
-			for sc.Scan() {
-				var ev map[string]string
-				if json.Unmarshal(sc.Bytes(), &ev) == nil {
-					events <- ev
-				}
-			}
-			close(events)
-		}()
-		timer := time.NewTimer(killAfter)
-	wait:
-		for {
-			select {
-			case ev, ok := <-events:
-				if !ok {
-					break wait
-				}
-				if ev["event"] == "qr" && payAfterQR {
-					sb.Pay(ev["out_trade_no"], "success")
-				}
-			case <-timer.C:
-				cmd.Process.Kill()
-				break wait
-			}
-		}
-		for range events {
-		}
-		cmd.Wait()
-		if cmd.ProcessState.ExitCode() == -1 {
-			counts["killed"]++
-		} else {
-			counts["finished"]++
-		}
-		out, err := exec.Command(bin, "reconcile", "--config", config, "--json").CombinedOutput()
-		if err != nil {
-			t.Fatalf("run %d: pos reconcile: %v\n%s", run, err, out)
-		}
-		agree(t, run, filepath.Join(dir, "pos.db"), sb)
-		if n := len(sb.Orders()) - before; n > 1 {
-			t.Fatalf("run %d: one charge made %d orders at the provider", run, n)
-		}
+		counts[r.RandomKill(rng)]++
 	}
 	t.Logf("%d runs: %v", runs, counts)
 	if counts["killed"] < runs/3 {
 		t.Fatalf("only %d of %d runs were killed mid-way: the test did not exercise crashes", counts["killed"], runs)
-	}
-}
-
-// agree checks the journal against the sandbox after reconcile.
-func agree(t *testing.T, run int, journal string, sb *sandbox.Server) {
-	t.Helper()
-	ctx := context.Background()
-	j, err := storage.Open(ctx, journal)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
-	orders, err := j.Orders(ctx, storage.Filter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mine := map[string]payments.Order{}
-	for _, o := range orders {
-		mine[o.OutTradeNo] = o
-		v, known := sb.Order(o.OutTradeNo)
-		if !o.State.Settled() {
-			t.Fatalf("run %d: %s still %s after reconcile (sandbox knows it: %v)", run, o.OutTradeNo, o.State, known)
-		}
-		if o.State.MoneyMoved() != (known && v.Paid) {
-			t.Fatalf("run %d: %s journal %s, sandbox %+v", run, o.OutTradeNo, o.State, v)
-		}
-	}
-	for _, v := range sb.Orders() {
-		if _, ok := mine[v.OutTradeNo]; !ok && strings.HasPrefix(v.OutTradeNo, "K001") {
-			t.Fatalf("run %d: the sandbox has %s and the journal lost it", run, v.OutTradeNo)
-		}
 	}
 }

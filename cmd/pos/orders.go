@@ -82,6 +82,9 @@ type orderLine struct {
 	State       string `json:"state"`
 	ProviderRef string `json:"provider_ref,omitempty"`
 	Reason      string `json:"reason,omitempty"`
+	// NeedsAttention: no final word from the provider for too long; the
+	// terminal is still checking it.
+	NeedsAttention bool `json:"needs_attention,omitempty"`
 }
 
 func runOrders(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -97,7 +100,7 @@ func runOrders(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	j, p, err := openJournalOnly(ctx, *config)
+	j, p, err := openForReading(ctx, *config)
 	if err != nil {
 		return err
 	}
@@ -107,17 +110,23 @@ func runOrders(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	now := time.Now()
 	for _, o := range orders {
 		l := orderLine{OutTradeNo: o.OutTradeNo, CreatedAt: o.CreatedAt.Format(time.RFC3339), Provider: string(o.Provider),
 			Method: o.MethodCode, Mode: string(o.Mode), Amount: o.Amount.Decimal(), Currency: string(o.Amount.Currency),
-			Refunded: o.Refunded.Decimal(), State: string(o.State), ProviderRef: o.ProviderRef, Reason: o.Reason}
+			Refunded: o.Refunded.Decimal(), State: string(o.State), ProviderRef: o.ProviderRef, Reason: o.Reason,
+			NeedsAttention: o.NeedsAttention(now)}
 		if *asJSON {
 			b, _ := json.Marshal(l)
 			fmt.Fprintln(stdout, string(b))
 			continue
 		}
+		state := string(o.State)
+		if l.NeedsAttention {
+			state += " NEEDS ATTENTION"
+		}
 		fmt.Fprintf(stdout, "%s  %s  %-6s %-9s %10s %-3s  %-15s %s\n", o.CreatedAt.Format("15:04:05"), o.OutTradeNo,
-			o.Provider, o.MethodCode, o.Amount.Decimal(), o.Amount.Currency, o.State, o.Reason)
+			o.Provider, o.MethodCode, o.Amount.Decimal(), o.Amount.Currency, state, o.Reason)
 	}
 	if !*asJSON {
 		fmt.Fprintf(stdout, "%d orders on %s\n", len(orders), from.Format("2006-01-02"))
@@ -144,6 +153,26 @@ func openJournalOnly(ctx context.Context, config string) (*storage.Journal, chec
 	return j, p, nil
 }
 
+// openForReading opens the journal for a command that only reads: as its
+// owner when no other program holds it, or read-only (no recovery, no
+// write) while the terminal runs.
+func openForReading(ctx context.Context, config string) (*storage.Journal, checkout.Profile, error) {
+	j, p, err := openJournalOnly(ctx, config)
+	var le *storage.LockedError
+	if !errors.As(err, &le) {
+		return j, p, err
+	}
+	file, ferr := checkout.LoadProfileFile(config)
+	if ferr != nil {
+		return nil, file, ferr
+	}
+	j, err = storage.OpenReadOnly(ctx, journalPath(config, file))
+	if err != nil {
+		return nil, file, err
+	}
+	return j, file, nil
+}
+
 func runReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("reconcile", stderr)
 	config := configFlag(fs)
@@ -164,8 +193,13 @@ func runReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	if len(open) > 0 {
-		return &exitError{code: 1, msg: fmt.Sprintf("%d orders still open: the provider could not be reached", len(open))}
+	refunds, err := t.journal.OpenRefunds(ctx)
+	if err != nil {
+		return err
+	}
+	if len(open)+len(refunds) > 0 {
+		return &exitError{code: 1, msg: fmt.Sprintf("%d orders and %d refunds still without the provider's final word: they are not charged or refunded again; run reconcile later",
+			len(open), len(refunds))}
 	}
 	if !*asJSON {
 		fmt.Fprintln(stdout, "every order is settled")
@@ -186,11 +220,14 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	j, p, err := openJournalOnly(ctx, *config)
+	j, p, err := openForReading(ctx, *config)
 	if err != nil {
 		return err
 	}
 	defer j.Close()
+	if *print && j.ReadOnly() {
+		return errors.New("the terminal is running and owns the journal: print the report from its End of day screen")
+	}
 	cfg := p.EngineConfig()
 	cfg.Logger = newLogger(stderr, slog.LevelWarn)
 	e, err := checkout.New(j, cfg)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -195,6 +196,14 @@ func openDemo(ctx context.Context, journalPath, tid string, log *slog.Logger) (*
 			return nil, err
 		}
 		journalPath = filepath.Join(dir, "qrpos", "demo.db")
+		// The demo's own folder: private, as the journal requires (an
+		// older version may have made it 0755).
+		if err := os.MkdirAll(filepath.Dir(journalPath), 0o700); err != nil {
+			return nil, err
+		}
+		if err := os.Chmod(filepath.Dir(journalPath), 0o700); err != nil {
+			return nil, err
+		}
 	}
 	if err := os.MkdirAll(filepath.Dir(journalPath), 0o700); err != nil {
 		return nil, err
@@ -483,7 +492,7 @@ func testProvider(ctx context.Context, p checkout.Profile, prov payments.Provide
 		return fmt.Errorf("unknown provider %q", prov)
 	}
 	methods := payments.MethodsOf(prov)
-	no, err := payments.OrderNumber(p.TID, time.Now(), 1)
+	no, err := payments.NewOrderNumber(p.TID, time.Now(), rand.Reader)
 	if err != nil {
 		return err
 	}

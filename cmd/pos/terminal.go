@@ -148,8 +148,7 @@ func (t *terminal) serveNotifications(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("notify_listen: %w", err)
 	}
-	t.notify = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go t.notify.Serve(ln)
+	t.notify = checkout.ServeNotifications(ln, mux, checkout.DefaultNotifyLimits())
 	t.log.Info("serving notifications", "addr", ln.Addr().String(), "path", prefix)
 	return nil
 }

@@ -3,7 +3,8 @@
 // request, after the provider answered and before the answer is journalled,
 // and so on. In the shipped binary At does nothing and compiles away; a
 // binary built with the build tag "killpoints" (tests and `make soak`
-// only) kills itself with SIGKILL at the point named by $POS_KILLPOINT.
+// only) kills itself with SIGKILL at the point named by $POS_KILLPOINT, and
+// Duration lets such a binary shorten the engine's long waits.
 //
 // It imports nothing of the project.
 package killpoint

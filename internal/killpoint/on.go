@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
+	"time"
 )
 
 var hits atomic.Int64
@@ -26,4 +28,15 @@ func At(name string) {
 	fmt.Fprintf(os.Stderr, "killpoint %s: SIGKILL\n", name)
 	syscall.Kill(os.Getpid(), syscall.SIGKILL)
 	select {}
+}
+
+// Duration lets a crash test shorten one of the engine's long waits (for
+// example "not_found_give_up") through $POS_TEST_<NAME>, a Go duration; def
+// when unset or unreadable.
+func Duration(name string, def time.Duration) time.Duration {
+	v := os.Getenv("POS_TEST_" + strings.ToUpper(name))
+	if d, err := time.ParseDuration(v); err == nil && d > 0 {
+		return d
+	}
+	return def
 }

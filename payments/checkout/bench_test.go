@@ -50,7 +50,7 @@ func BenchmarkMPMTerminalOverhead(b *testing.B) {
 	srv := httptest.NewServer(wc)
 	defer srv.Close()
 	defer sb.Close()
-	j, err := storage.Open(context.Background(), filepath.Join(b.TempDir(), "pos.db"))
+	j, err := storage.Open(context.Background(), filepath.Join(privateDir(b), "pos.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func benchPaidLatency(b *testing.B, notify bool, poll PollSchedule) {
 	srv := httptest.NewServer(sb.Handler())
 	defer srv.Close()
 	defer sb.Close()
-	j, err := storage.Open(context.Background(), filepath.Join(b.TempDir(), "pos.db"))
+	j, err := storage.Open(context.Background(), filepath.Join(privateDir(b), "pos.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -170,7 +170,7 @@ func BenchmarkTenTerminalsOneMerchant(b *testing.B) {
 	defer sb.Close()
 	var engines []*Engine
 	for i := 0; i < terminals; i++ {
-		j, err := storage.Open(context.Background(), filepath.Join(b.TempDir(), fmt.Sprintf("pos%d.db", i)))
+		j, err := storage.Open(context.Background(), filepath.Join(privateDir(b), fmt.Sprintf("pos%d.db", i)))
 		if err != nil {
 			b.Fatal(err)
 		}

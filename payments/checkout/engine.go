@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"qrpos/internal/killpoint"
 	"qrpos/payments"
 	"qrpos/storage"
 )
@@ -61,6 +62,10 @@ type Config struct {
 	// queried before it is closed (its QR never reached the customer).
 	UnknownTimeout time.Duration
 	Poll           PollSchedule
+	// NotFoundGiveUp: how long the provider must keep answering "no such
+	// order" after a send whose outcome is unknown before the engine takes
+	// it that the send never arrived (default NotFoundGiveUp, 15 min).
+	NotFoundGiveUp time.Duration
 	Subject        string // goods name sent to providers
 	Logger         *slog.Logger
 }
@@ -77,6 +82,9 @@ func (c *Config) defaults() {
 	}
 	if c.UnknownTimeout == 0 {
 		c.UnknownTimeout = 15 * time.Second
+	}
+	if c.NotFoundGiveUp == 0 {
+		c.NotFoundGiveUp = killpoint.Duration("not_found_give_up", NotFoundGiveUp)
 	}
 	if c.Poll == (PollSchedule{}) {
 		c.Poll = DefaultPoll
@@ -101,6 +109,13 @@ const (
 	UpdateRefund    UpdateKind = "refund"    // a refund moved
 	UpdateRecovered UpdateKind = "recovered" // recovery finished an order
 	UpdateReceipt   UpdateKind = "receipt"   // a receipt was queued
+	// UpdateRenumbered: the provider refused the sale's number as already
+	// used by another sale (nothing of ours was created there); the sale
+	// goes on under a fresh number. Previous names the old one.
+	UpdateRenumbered UpdateKind = "renumbered"
+	// UpdateAttention: an order or refund has gone without the provider's
+	// final word for too long; the engine keeps checking it.
+	UpdateAttention UpdateKind = "attention"
 )
 
 // Update is one change the engine publishes.
@@ -109,6 +124,8 @@ type Update struct {
 	Order   payments.Order
 	Refund  *payments.Refund
 	Message string // for people: what is happening, or why
+	// Previous is the sale's former number (UpdateRenumbered).
+	Previous string
 }
 
 // Engine runs checkouts for one terminal.
@@ -128,13 +145,19 @@ type Engine struct {
 	nextSub int
 	wake    map[string]chan struct{} // out_trade_no -> nudged by notifications
 	seen    map[string]bool          // unknown provider statuses already logged
+	// live holds the orders (by out_trade_no) and refunds (by refund_no)
+	// that a sale, a refund or a watcher of this process is following:
+	// recovery leaves them alone.
+	live map[string]bool
 }
 
-// ReceiptSink receives paid sales and done refunds to put in the print
-// queue. The engine calls it after the journal has the final state.
+// ReceiptSink lays out the receipts of paid sales and done refunds as
+// print jobs. The engine stores the job in the same journal transaction as
+// the state change it belongs to, so a crash can never leave a paid sale
+// without its receipt.
 type ReceiptSink interface {
-	SaleReceipt(ctx context.Context, o payments.Order) error
-	RefundReceipt(ctx context.Context, o payments.Order, r payments.Refund) error
+	SaleJob(o payments.Order) (storage.PrintJob, error)
+	RefundJob(o payments.Order, r payments.Refund) (storage.PrintJob, error)
 }
 
 // New makes an engine. Close it to stop its background work.
@@ -144,7 +167,8 @@ func New(j *storage.Journal, cfg Config, gateways ...payments.Gateway) (*Engine,
 		return nil, err
 	}
 	e := &Engine{cfg: cfg, j: j, gateways: map[payments.Provider]payments.Gateway{},
-		log: cfg.Logger.With("tid", cfg.TID), subs: map[int]chan Update{}, wake: map[string]chan struct{}{}, seen: map[string]bool{}}
+		log: cfg.Logger.With("tid", cfg.TID), subs: map[int]chan Update{}, wake: map[string]chan struct{}{}, seen: map[string]bool{},
+		live: map[string]bool{}}
 	for _, g := range gateways {
 		e.gateways[g.Provider()] = g
 	}
@@ -243,7 +267,8 @@ func (e *Engine) forget(no string) {
 
 // moveTo changes an order's state when the change is legal. An order
 // already in state to is left alone; an illegal change (a late "pending"
-// after "paid") is journalled as a note and ignored. It returns the order
+// after "paid") is journalled as a note and ignored. A sale that becomes
+// paid gets its receipt job in the same transaction. It returns the order
 // as it now stands.
 func (e *Engine) moveTo(ctx context.Context, no string, to payments.State, ch storage.Change) (payments.Order, error) {
 	cur, err := e.j.Order(ctx, no)
@@ -261,6 +286,14 @@ func (e *Engine) moveTo(ctx context.Context, no string, to payments.State, ch st
 			Detail: fmt.Sprintf("ignored %s -> %s (%s)", cur.State, to, ch.Detail)})
 		return cur, nil
 	}
+	late := to == payments.Paid && (cur.State == payments.Failed || cur.State == payments.Closed || cur.State == payments.Expired)
+	if late {
+		ch.Reason = fmt.Sprintf("paid after the terminal had ended it as %s: the provider says the money moved", cur.State)
+		e.log.Warn("late payment: the provider says paid", "order", no, "was", cur.State)
+	}
+	if to == payments.Paid && e.receipts != nil {
+		ch.Receipt = e.receipts.SaleJob
+	}
 	o, err := e.j.Transition(ctx, no, to, ch)
 	var te *payments.TransitionError
 	if errors.As(err, &te) {
@@ -272,13 +305,46 @@ func (e *Engine) moveTo(ctx context.Context, no string, to payments.State, ch st
 	}
 	e.publish(Update{Kind: UpdateState, Order: o, Message: o.Reason})
 	if o.State == payments.Paid && e.receipts != nil {
-		if err := e.receipts.SaleReceipt(ctx, o); err != nil {
-			e.log.Error("queue sale receipt", "order", no, "err", err)
-		} else {
-			e.publish(Update{Kind: UpdateReceipt, Order: o})
-		}
+		e.publish(Update{Kind: UpdateReceipt, Order: o})
+	}
+	if late {
+		e.publish(Update{Kind: UpdateAttention, Order: o, Message: o.Reason})
 	}
 	return o, nil
+}
+
+// collision records that a provider's record is not about the journalled
+// order it was asked about: logged loudly, journalled, never money.
+func (e *Engine) collision(ctx context.Context, o payments.Order, how string, err error) {
+	e.log.Error("ORDER NUMBER COLLISION: the provider's record is another sale; not taken as ours",
+		"order", o.OutTradeNo, "via", how, "err", err)
+	e.j.Append(ctx, o.OutTradeNo, storage.Event{Kind: storage.EventNote, Detail: "collision (" + how + "): " + err.Error()})
+}
+
+// own marks an order or refund number as followed by this process (a sale,
+// a refund or a watcher); recovery leaves it alone. It reports false when
+// someone in this process already follows it.
+func (e *Engine) own(no string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.live[no] {
+		return false
+	}
+	e.live[no] = true
+	return true
+}
+
+func (e *Engine) release(no string) {
+	e.mu.Lock()
+	delete(e.live, no)
+	e.mu.Unlock()
+}
+
+// Live reports whether this process is following the order or refund.
+func (e *Engine) Live(no string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.live[no]
 }
 
 // logStatusOnce logs an unrecognised provider status the first time it is seen.

@@ -34,9 +34,10 @@ func (e *Engine) HandleNotification(ctx context.Context, n payments.Notification
 	if n.Refund {
 		return e.refundNotification(ctx, o, n, detail)
 	}
-	if n.Amount.Currency != "" && n.Amount != o.Amount && n.State == payments.Paid {
-		e.j.Append(ctx, o.OutTradeNo, storage.Event{Kind: storage.EventNotification, Detail: "amount mismatch, ignored: " + detail})
-		return fmt.Errorf("notification for %s says %v, the order is %v", o.OutTradeNo, n.Amount, o.Amount)
+	if err := payments.Match(o, payments.Said{OutTradeNo: n.OutTradeNo, Amount: n.Amount, MethodCode: n.MethodCode, TID: n.TID}); err != nil {
+		e.collision(ctx, o, "notification", err)
+		e.j.Append(ctx, o.OutTradeNo, storage.Event{Kind: storage.EventNotification, Detail: "not about this order, ignored: " + detail})
+		return err
 	}
 	switch n.State {
 	case payments.Paid, payments.Closed, payments.Failed, payments.Expired:
@@ -60,6 +61,11 @@ func (e *Engine) refundNotification(ctx context.Context, o payments.Order, n pay
 	for _, r := range refunds {
 		if r.RefundNo != n.RefundNo {
 			continue
+		}
+		if err := matchRefund(r, payments.QueryResult{Amount: n.Amount}); err != nil {
+			e.log.Error("REFUND COLLISION: a refund notification is not about this refund; ignored", "refund", r.RefundNo, "err", err)
+			e.j.Append(ctx, o.OutTradeNo, storage.Event{Kind: storage.EventNotification, Detail: "refund, not this refund, ignored: " + detail})
+			return err
 		}
 		if r.State.Settled() || !payments.CanRefundTransition(r.State, n.RefundState) {
 			return e.j.Append(ctx, o.OutTradeNo, storage.Event{Kind: storage.EventNotification, Detail: "refund, no change: " + detail})

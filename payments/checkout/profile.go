@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -48,18 +49,30 @@ type Profile struct {
 	Scanner ScannerProfile `toml:"scanner" json:"scanner"`
 	Printer PrinterProfile `toml:"printer" json:"printer"`
 
-	// SeedHash is the hash of the file this profile was last seeded from.
+	// SeedHash is the hash of the file this profile was last seeded from,
+	// its secrets left out (see seedHash).
 	SeedHash string `toml:"-" json:"seed_hash"`
+	// ConfigPath is the file the profile was loaded from (LoadProfileFile):
+	// its secrets live there, never in the journal. SaveProfile writes a
+	// secret the manager changed back to it. Not stored.
+	ConfigPath string `toml:"-" json:"-"`
+
+	// legacySeedHash is the file's hash as SeedHash was computed before
+	// secrets left the journal (every byte of the file): a journal seeded
+	// then is not re-seeded just because the hash changed.
+	legacySeedHash string
 }
 
-// EftpayProfile holds eftPay VMP credentials.
+// EftpayProfile holds eftPay VMP credentials. Secret lives only in the
+// config file (the journal's copy has it empty).
 type EftpayProfile struct {
 	BaseURL        string `toml:"base_url" json:"base_url"`
 	UserConfirmKey string `toml:"user_confirm_key" json:"user_confirm_key"`
 	Secret         string `toml:"secret" json:"secret"`
 }
 
-// QFPayProfile holds QFPay credentials.
+// QFPayProfile holds QFPay credentials. ClientKey lives only in the config
+// file (the journal's copy has it empty).
 type QFPayProfile struct {
 	BaseURL   string `toml:"base_url" json:"base_url"`
 	AppCode   string `toml:"app_code" json:"app_code"`
@@ -204,7 +217,7 @@ func LoadProfileFile(path string) (Profile, error) {
 	}
 	md, err := toml.NewDecoder(bytes.NewReader(b)).Decode(&p)
 	if err != nil {
-		return p, &ConfigError{path, err.Error()}
+		return p, &ConfigError{path, tomlError(err)}
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		keys := make([]string, len(und))
@@ -216,22 +229,50 @@ func LoadProfileFile(path string) (Profile, error) {
 	if err := p.Validate(); err != nil {
 		return p, &ConfigError{path, err.Error()}
 	}
+	if p.SeedHash, err = seedHash(b); err != nil {
+		return p, &ConfigError{path, err.Error()}
+	}
 	sum := sha256.Sum256(b)
-	p.SeedHash = hex.EncodeToString(sum[:])
+	p.legacySeedHash = hex.EncodeToString(sum[:])
+	p.ConfigPath = path
+	if abs, err := filepath.Abs(path); err == nil {
+		p.ConfigPath = abs
+	}
 	return p, nil
 }
 
-// SyncProfile makes the journal's profile for p.TID current: a file that
-// changed since it last seeded the journal (or a journal with no profile)
-// replaces the journal's copy; otherwise the journal's copy, with the
-// manager's edits, wins. It returns the profile to run with.
+// SyncProfile makes the journal's profile for file.TID current and returns
+// the profile to run with. A file that changed since it last seeded the
+// journal (or a journal with no profile) replaces the journal's copy, the
+// manager PIN set on the terminal surviving; otherwise the journal's copy,
+// with the manager's edits, wins. Either way the secrets come from the file
+// (see SaveProfile). file comes from LoadProfileFile.
+//
+// A journal written before secrets moved to the file may still hold them:
+// they are taken out of it here. If the file did not change since it seeded
+// the journal, the journal's secrets are the newer ones (a manager's edit)
+// and are written to the file first.
 func SyncProfile(ctx context.Context, j *storage.Journal, file Profile) (Profile, error) {
-	stored, err := LoadProfile(ctx, j, file.TID)
-	if err == nil && stored.SeedHash == file.SeedHash {
-		return stored, nil
-	}
+	stored, err := loadStored(ctx, j, file.TID)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return file, err
+	}
+	if err == nil && (stored.SeedHash == file.SeedHash || file.legacySeedHash != "" && stored.SeedHash == file.legacySeedHash) {
+		p := stored
+		p.ConfigPath, p.SeedHash = file.ConfigPath, file.SeedHash
+		migrate := stored.hasSecrets() || stored.SeedHash != file.SeedHash
+		if p.Eftpay.Secret == "" {
+			p.Eftpay.Secret = file.Eftpay.Secret
+		}
+		if p.QFPay.ClientKey == "" {
+			p.QFPay.ClientKey = file.QFPay.ClientKey
+		}
+		if migrate {
+			if err := SaveProfile(ctx, j, p); err != nil {
+				return p, err
+			}
+		}
+		return p, nil
 	}
 	if err == nil && file.ManagerPIN == "" {
 		file.ManagerPIN = stored.ManagerPIN // the PIN set on the terminal survives a new file
@@ -242,8 +283,16 @@ func SyncProfile(ctx context.Context, j *storage.Journal, file Profile) (Profile
 	return file, nil
 }
 
-// LoadProfile reads the profile of tid from the journal.
+// LoadProfile reads the profile of tid from the journal. It has no secrets
+// (they live in the config file): SyncProfile returns the profile to run with.
 func LoadProfile(ctx context.Context, j *storage.Journal, tid string) (Profile, error) {
+	p, err := loadStored(ctx, j, tid)
+	return p.withoutSecrets(), err
+}
+
+// loadStored reads the profile of tid as the journal holds it (a journal
+// from before secrets moved to the file may hold them).
+func loadStored(ctx context.Context, j *storage.Journal, tid string) (Profile, error) {
 	var p Profile
 	b, _, err := j.Profile(ctx, tid)
 	if err != nil {
@@ -255,16 +304,32 @@ func LoadProfile(ctx context.Context, j *storage.Journal, tid string) (Profile, 
 	return p, p.Validate()
 }
 
-// SaveProfile validates p and stores it in the journal under its tid.
+// SaveProfile validates p and stores it under its tid: its secrets in the
+// config file it came from (p.ConfigPath; an empty secret keeps the file's),
+// everything else in the journal. The journal never holds a secret; a
+// profile without a ConfigPath (the demo's) keeps its secrets in memory only.
 func SaveProfile(ctx context.Context, j *storage.Journal, p Profile) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	b, err := json.Marshal(p)
+	if p.ConfigPath != "" {
+		if err := SaveSecrets(p.ConfigPath, p.Eftpay.Secret, p.QFPay.ClientKey); err != nil {
+			return err
+		}
+	}
+	b, err := json.Marshal(p.withoutSecrets())
 	if err != nil {
 		return err
 	}
 	return j.SaveProfile(ctx, p.TID, b)
+}
+
+func (p Profile) hasSecrets() bool { return p.Eftpay.Secret != "" || p.QFPay.ClientKey != "" }
+
+// withoutSecrets is p as the journal keeps it.
+func (p Profile) withoutSecrets() Profile {
+	p.Eftpay.Secret, p.QFPay.ClientKey = "", ""
+	return p
 }
 
 // EngineConfig turns a profile into the engine's configuration.

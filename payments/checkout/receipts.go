@@ -20,14 +20,24 @@ type Receipts struct {
 	Profile func() Profile // the profile in force (store name, header, footer)
 }
 
-// SaleReceipt queues the receipt of a paid sale.
-func (rc *Receipts) SaleReceipt(ctx context.Context, o payments.Order) error {
-	return rc.enqueue(ctx, o.OutTradeNo, storage.PrintSale, rc.Build(o, nil, "SALE"))
+// SaleJob lays out the receipt of a paid sale as a print job; the engine
+// stores it in the transaction that makes the sale paid.
+func (rc *Receipts) SaleJob(o payments.Order) (storage.PrintJob, error) {
+	return job(o.OutTradeNo, "", storage.PrintSale, rc.Build(o, nil, "SALE"))
 }
 
-// RefundReceipt queues the receipt of a done refund.
-func (rc *Receipts) RefundReceipt(ctx context.Context, o payments.Order, r payments.Refund) error {
-	return rc.enqueue(ctx, o.OutTradeNo, storage.PrintRefund, rc.Build(o, &r, "REFUND"))
+// RefundJob lays out the receipt of a done refund as a print job; the
+// engine stores it in the transaction that settles the refund.
+func (rc *Receipts) RefundJob(o payments.Order, r payments.Refund) (storage.PrintJob, error) {
+	return job(o.OutTradeNo, r.RefundNo, storage.PrintRefund, rc.Build(o, &r, "REFUND"))
+}
+
+func job(no, refundNo, kind string, r printer.Receipt) (storage.PrintJob, error) {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return storage.PrintJob{}, err
+	}
+	return storage.PrintJob{OutTradeNo: no, RefundNo: refundNo, Kind: kind, Payload: b}, nil
 }
 
 // Reprint queues a copy of an order's receipt as it stands now.
@@ -53,6 +63,9 @@ func (rc *Receipts) ReportReceipt(ctx context.Context, rep DayReport) error {
 	}
 	if rep.Unpaid > 0 || rep.Open > 0 {
 		r.Lines = append(r.Lines, printer.Field{Label: "Not paid / open", Value: fmt.Sprintf("%d / %d", rep.Unpaid, rep.Open)})
+	}
+	if n := len(rep.Attention); n > 0 {
+		r.Lines = append(r.Lines, printer.Field{Label: "NEEDS ATTENTION", Value: fmt.Sprintf("%d", n)})
 	}
 	return rc.enqueue(ctx, "", storage.PrintReport, r)
 }
@@ -112,11 +125,11 @@ func (rc *Receipts) Build(o payments.Order, refund *payments.Refund, title strin
 }
 
 func (rc *Receipts) enqueue(ctx context.Context, no, kind string, r printer.Receipt) error {
-	b, err := json.Marshal(r)
+	j, err := job(no, "", kind, r)
 	if err != nil {
 		return err
 	}
-	_, err = rc.J.EnqueuePrint(ctx, storage.PrintJob{OutTradeNo: no, Kind: kind, Payload: b})
+	_, err = rc.J.EnqueuePrint(ctx, j)
 	return err
 }
 

@@ -19,21 +19,34 @@ type Recovered struct {
 }
 
 // Recover reconciles every order not in a settled state with its provider,
-// oldest first, before the first sale: a query decides; an order still
-// unpaid is closed (its QR or its customer is gone) and queried once more,
-// so a sale paid meanwhile is paid. Open refunds are confirmed by query.
-// What could not be settled (provider unreachable) stays open and is listed.
+// oldest first: a query decides; an order still unpaid is cancelled (its QR
+// or its customer is gone) and queried again, so a sale paid meanwhile is
+// paid. An order whose outcome stays unknown is never resent: it stays
+// open, is listed, and the engine keeps following it. Open refunds are
+// confirmed by query the same way. Orders and refunds that a sale, refund
+// or watcher of this process is following are left alone. Paid sales and
+// done refunds that have no receipt job (a crash between two writes of an
+// older version) get one.
 func (e *Engine) Recover(ctx context.Context) ([]Recovered, error) {
+	if err := e.requeueReceipts(ctx); err != nil {
+		return nil, err
+	}
 	open, err := e.j.OpenOrders(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var out []Recovered
 	for _, o := range open {
+		if !e.own(o.OutTradeNo) {
+			continue // a live sale of this process owns it
+		}
 		rec := Recovered{OutTradeNo: o.OutTradeNo, From: string(o.State)}
 		cur, err := e.recoverOrder(ctx, o)
 		if err != nil {
 			rec.Note = err.Error()
+		}
+		if cur.OutTradeNo == "" {
+			cur = o
 		}
 		rec.To = string(cur.State)
 		if rec.Note == "" {
@@ -41,40 +54,52 @@ func (e *Engine) Recover(ctx context.Context) ([]Recovered, error) {
 		}
 		out = append(out, rec)
 		e.publish(Update{Kind: UpdateRecovered, Order: cur, Message: rec.Note})
+		e.afterSale(cur)
 	}
 	late, err := e.recheckUnclosable(ctx)
 	out = append(out, late...)
 	if err != nil {
 		return out, err
 	}
-	refunds, err := e.j.OpenRefunds(ctx)
+	refunds, err := e.recoverRefunds(ctx)
+	return append(out, refunds...), err
+}
+
+// requeueReceipts queues the receipt of every paid sale and done refund
+// that has none.
+func (e *Engine) requeueReceipts(ctx context.Context) error {
+	if e.receipts == nil {
+		return nil
+	}
+	sales, refunds, err := e.j.MissingReceipts(ctx)
 	if err != nil {
-		return out, err
+		return err
+	}
+	for _, o := range sales {
+		job, err := e.receipts.SaleJob(o)
+		if err == nil {
+			_, err = e.j.EnqueuePrint(ctx, job)
+		}
+		if err != nil {
+			return err
+		}
+		e.log.Warn("receipt was missing: queued", "order", o.OutTradeNo)
 	}
 	for _, r := range refunds {
-		rec := Recovered{OutTradeNo: r.OutTradeNo, RefundNo: r.RefundNo, From: string(r.State)}
 		o, err := e.j.Order(ctx, r.OutTradeNo)
 		if err != nil {
-			return out, err
+			return err
 		}
-		m, err := o.Method()
+		job, err := e.receipts.RefundJob(o, r)
+		if err == nil {
+			_, err = e.j.EnqueuePrint(ctx, job)
+		}
 		if err != nil {
-			return out, err
+			return err
 		}
-		g, err := e.gateway(o.Provider)
-		if err != nil {
-			rec.Note, rec.To = err.Error(), string(r.State)
-			out = append(out, rec)
-			continue
-		}
-		cur, err := e.queryRefundOnce(ctx, g, m, o, r)
-		if err != nil {
-			rec.Note = err.Error()
-		}
-		rec.To = string(cur.State)
-		out = append(out, rec)
+		e.log.Warn("refund receipt was missing: queued", "refund", r.RefundNo)
 	}
-	return out, nil
+	return nil
 }
 
 func (e *Engine) recoverOrder(ctx context.Context, o payments.Order) (payments.Order, error) {
@@ -97,14 +122,7 @@ func (e *Engine) recoverOrder(ctx context.Context, o payments.Order) (payments.O
 				Reason: "interrupted before it was sent; nothing was charged"})
 		}
 	}
-	cur, err := e.queryOnce(ctx, g, m, o, "")
-	if err != nil {
-		return cur, err
-	}
-	if cur.State.Settled() {
-		return cur, nil
-	}
-	return e.closeAndConfirm(ctx, g, m, cur, payments.Closed, "closed at start-up: the sale was interrupted")
+	return e.followOnce(ctx, g, m, o, true)
 }
 
 // LateWindow is how far back recovery re-checks orders the terminal ended
@@ -131,7 +149,11 @@ func (e *Engine) recheckUnclosable(ctx context.Context) ([]Recovered, error) {
 		if err != nil {
 			continue
 		}
+		if !e.own(o.OutTradeNo) {
+			continue
+		}
 		cur, err := e.queryOnce(ctx, g, m, o, o.State)
+		e.release(o.OutTradeNo)
 		if err != nil {
 			return out, err
 		}

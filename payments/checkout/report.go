@@ -27,12 +27,16 @@ type ReportLine struct {
 
 // DayReport is the end-of-day report of one terminal for one local date.
 type DayReport struct {
-	TID         string
-	Date        string // yyyy-mm-dd, local time of the terminal
-	Lines       []ReportLine
-	Total       ReportLine // the sum of the lines (Name "Total")
-	Unpaid      int        // orders of the day that ended failed, closed or expired
-	Open        int        // orders of the day still open
+	TID    string
+	Date   string // yyyy-mm-dd, local time of the terminal
+	Lines  []ReportLine
+	Total  ReportLine // the sum of the lines (Name "Total")
+	Unpaid int        // orders of the day that ended failed, closed or expired
+	Open   int        // orders of the day still open
+	// Attention lists the day's orders and refunds that have gone without
+	// the provider's final word for too long (the terminal keeps checking
+	// them): a manager should look at them before closing the day.
+	Attention   []string
 	GeneratedAt time.Time
 }
 
@@ -72,6 +76,18 @@ func (e *Engine) DayReport(ctx context.Context, day time.Time) (DayReport, error
 			rep.Unpaid++
 		default:
 			rep.Open++
+		}
+		if o.NeedsAttention(rep.GeneratedAt) {
+			rep.Attention = append(rep.Attention, fmt.Sprintf("order %s %s: %s", o.OutTradeNo, o.Amount, o.State))
+		}
+	}
+	open, err := e.j.OpenRefunds(ctx)
+	if err != nil {
+		return rep, err
+	}
+	for _, r := range open {
+		if r.NeedsAttention(rep.GeneratedAt) && !r.CreatedAt.Before(from) && r.CreatedAt.Before(to) {
+			rep.Attention = append(rep.Attention, fmt.Sprintf("refund %s of %s %s: %s", r.RefundNo, r.OutTradeNo, r.Amount, r.State))
 		}
 	}
 	refunds, err := e.j.RefundsSettledBetween(ctx, e.cfg.TID, from, to)
@@ -136,6 +152,9 @@ func (r DayReport) Text() []string {
 	}
 	if r.Unpaid > 0 || r.Open > 0 {
 		out = append(out, fmt.Sprintf("Not paid: %d, still open: %d", r.Unpaid, r.Open))
+	}
+	for _, a := range r.Attention {
+		out = append(out, "NEEDS ATTENTION (still being checked): "+a)
 	}
 	return out
 }

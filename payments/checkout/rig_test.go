@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -29,6 +30,7 @@ type rig struct {
 	eft     *eftpay.Gateway
 	qf      *qfpay.Gateway
 	updates <-chan Update
+	opts    rigOptions
 }
 
 type rigOptions struct {
@@ -38,6 +40,8 @@ type rigOptions struct {
 	cpm      time.Duration
 	unknown  time.Duration
 	callTime time.Duration // gateway call timeout
+	random   io.Reader     // the journal's source of order numbers (default crypto/rand)
+	giveUp   time.Duration // NotFoundGiveUp (default the engine's)
 }
 
 func fastPoll() PollSchedule {
@@ -67,7 +71,30 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	srv := httptest.NewServer(sb.Handler())
 	t.Cleanup(func() { srv.Close(); sb.Close() })
 
-	j, err := storage.Open(context.Background(), filepath.Join(t.TempDir(), "pos.db"))
+	r := &rig{t: t, sb: sb, sbURL: srv.URL, opts: o}
+	r.wire(o)
+	return r
+}
+
+// terminal is a second terminal with the same tid on r's sandbox, with its
+// own journal whose order numbers come from random (nil: crypto/rand).
+func (r *rig) terminal(random io.Reader) *rig {
+	o := r.opts
+	o.random = random
+	r2 := &rig{t: r.t, sb: r.sb, sbURL: r.sbURL, opts: o}
+	r2.wire(o)
+	return r2
+}
+
+// wire opens a new journal and engine for r against r's sandbox: a second
+// call gives a second terminal (same tid) on the same provider accounts.
+func (r *rig) wire(o rigOptions) {
+	t, srv := r.t, struct{ URL string }{r.sbURL}
+	var jopts []storage.Option
+	if o.random != nil {
+		jopts = append(jopts, storage.WithRandom(o.random))
+	}
+	j, err := storage.Open(context.Background(), filepath.Join(privateDir(t), "pos.db"), jopts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,8 +109,9 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{TID: "T001", OrderTimeout: o.timeout, CPMTimeout: o.cpm, UnknownTimeout: o.unknown, Poll: o.poll, Logger: quiet}
-	r := &rig{t: t, sb: sb, sbURL: srv.URL, j: j, eft: eft, qf: qf}
+	cfg := Config{TID: "T001", OrderTimeout: o.timeout, CPMTimeout: o.cpm, UnknownTimeout: o.unknown, Poll: o.poll, Logger: quiet,
+		NotFoundGiveUp: o.giveUp}
+	r.j, r.eft, r.qf = j, eft, qf
 	if o.notify {
 		mux := http.NewServeMux()
 		nsrv := httptest.NewServer(mux)
@@ -97,10 +125,10 @@ func newRig(t *testing.T, o rigOptions) *rig {
 		t.Fatal(err)
 	}
 	r.e = e
+	e.SetReceiptSink(&Receipts{J: j, Profile: func() Profile { return Profile{TID: "T001", StoreName: "Test shop"} }})
 	var stop func()
 	r.updates, stop = e.Subscribe(256)
 	t.Cleanup(func() { e.Close(); stop() })
-	return r
 }
 
 func hkd(minor int64) payments.Money { return payments.Money{Minor: minor, Currency: "HKD"} }
@@ -152,3 +180,14 @@ func (r *rig) sandboxPaid(no string) bool {
 }
 
 func storageFilterAll() storage.Filter { return storage.Filter{} }
+
+// privateDir is a temporary directory the journal accepts (mode 0700: the
+// journal refuses a directory others can read).
+func privateDir(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"qrpos/internal/killpoint"
 	"qrpos/payments"
 	"qrpos/storage"
 )
@@ -77,58 +78,128 @@ func (e *Engine) Charge(ctx context.Context, req ChargeRequest) (*Sale, error) {
 	case payments.Token:
 		return nil, fmt.Errorf("%s needs a wallet token from a card reader; this terminal has none", m.Name)
 	}
-	timeout := e.cfg.OrderTimeout
-	if m.Mode == payments.CPM {
-		timeout = e.cfg.CPMTimeout
-	}
-	o, err := e.j.CreateOrder(ctx, storage.NewOrder{TID: e.cfg.TID, Provider: req.Provider, MethodCode: m.Code, Mode: m.Mode,
-		Amount: req.Amount, AuthCode: req.AuthCode, ExpiresAt: time.Now().Add(timeout),
-		Detail: fmt.Sprintf("%s %s %s", m.Name, m.Mode, req.Amount)})
+	o, err := e.createOrder(ctx, m, req.Amount, req.AuthCode, "")
 	if err != nil {
 		return nil, err
 	}
-	e.publish(Update{Kind: UpdateCreated, Order: o})
 	s := &Sale{Order: o, cancel: make(chan struct{}), done: make(chan struct{})}
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
 		defer close(s.done)
-		defer e.forget(o.OutTradeNo)
 		s.final, s.err = e.runSale(e.ctx, g, m, o, req.AuthCode, s.cancel)
+		e.afterSale(s.final)
 	}()
 	return s, nil
 }
 
-// runSale sends the payment and follows it to a settled state.
+// createOrder journals a new order and marks it as followed by this
+// process. note, when set, goes into the created event (a renumbering).
+func (e *Engine) createOrder(ctx context.Context, m payments.Method, amount payments.Money, authCode, note string) (payments.Order, error) {
+	timeout := e.cfg.OrderTimeout
+	if m.Mode == payments.CPM {
+		timeout = e.cfg.CPMTimeout
+	}
+	detail := fmt.Sprintf("%s %s %s", m.Name, m.Mode, amount)
+	if note != "" {
+		detail += "; " + note
+	}
+	o, err := e.j.CreateOrder(ctx, storage.NewOrder{TID: e.cfg.TID, Provider: m.Provider, MethodCode: m.Code, Mode: m.Mode,
+		Amount: amount, AuthCode: authCode, ExpiresAt: time.Now().Add(timeout), Detail: detail})
+	if err != nil {
+		return o, err
+	}
+	e.own(o.OutTradeNo)
+	e.publish(Update{Kind: UpdateCreated, Order: o})
+	return o, nil
+}
+
+// afterSale hands an order the sale could not settle to a background
+// watcher (the process keeps following it), or lets it go.
+func (e *Engine) afterSale(o payments.Order) {
+	if o.OutTradeNo == "" {
+		return
+	}
+	if o.State.Settled() || e.ctx.Err() != nil {
+		e.release(o.OutTradeNo)
+		return
+	}
+	e.watch(o)
+}
+
+// maxRenumber bounds how many fresh numbers one sale takes after the
+// provider refused its number as already used.
+const maxRenumber = 3
+
+// errRenumber says the provider refused the order's number as another
+// sale's: nothing of ours was created; the sale takes a fresh number.
+var errRenumber = errors.New("order number already used at the provider")
+
+// runSale sends the payment and follows it to a settled state, under a
+// fresh number when the provider says the number is already used.
 func (e *Engine) runSale(ctx context.Context, g payments.Gateway, m payments.Method, o payments.Order, authCode string, cancel <-chan struct{}) (payments.Order, error) {
+	for try := 1; ; try++ {
+		cur, err := e.paySale(ctx, g, m, o, authCode, cancel)
+		if !errors.Is(err, errRenumber) {
+			return cur, err
+		}
+		e.release(o.OutTradeNo)
+		if try >= maxRenumber {
+			return cur, fmt.Errorf("sale %s: the provider refused %d fresh numbers as already used: %w", o.OutTradeNo, try, err)
+		}
+		fresh, err := e.createOrder(ctx, m, o.Amount, authCode, "renumbered: "+o.OutTradeNo+" was already used at the provider")
+		if err != nil {
+			return cur, err
+		}
+		e.publish(Update{Kind: UpdateRenumbered, Order: fresh, Previous: o.OutTradeNo,
+			Message: "The provider already had this order number; sending again under a new number."})
+		o = fresh
+	}
+}
+
+// paySale sends the payment of one order once and follows it.
+func (e *Engine) paySale(ctx context.Context, g payments.Gateway, m payments.Method, o payments.Order, authCode string, cancel <-chan struct{}) (payments.Order, error) {
 	no := o.OutTradeNo
 	wake := e.waker(no)
+	defer e.forget(no)
 	if err := e.j.Append(ctx, no, storage.Event{Kind: storage.EventRequest,
 		Detail: fmt.Sprintf("pay %s %s", m.Code, o.Amount.Decimal())}); err != nil {
 		return o, err
 	}
+	killpoint.At(killpoint.OrderJournalled)
 	sent := time.Now()
 	res, err := g.Pay(ctx, payments.PayRequest{OutTradeNo: no, TID: e.cfg.TID, Method: m, Amount: o.Amount,
-		Subject: e.cfg.Subject, AuthCode: authCode, NotifyURL: e.notifyURL(m.Provider), ExpiresIn: e.cfg.OrderTimeout})
-	switch {
-	case errors.Is(err, payments.ErrOutcomeUnknown) || payments.IsKind(err, payments.KindDuplicate) || payments.IsKind(err, payments.KindBusy):
+		Subject: e.cfg.Subject, AuthCode: authCode, NotifyURL: e.notifyURL(m.Provider), ExpiresIn: e.cfg.OrderTimeout, At: o.CreatedAt})
+	killpoint.At(killpoint.PayAnswered)
+	out, pe := classify(err)
+	switch out {
+	case unknownOut:
 		o, _ = e.moveTo(ctx, no, payments.Unknown, storage.Change{Kind: storage.EventNoAnswer, Detail: err.Error(),
 			Reason: "no answer from the provider; checking"})
 		e.publish(Update{Kind: UpdateWorking, Order: o, Message: "No answer from the provider. Checking the payment; do not charge again."})
 		return e.resolveUnknown(ctx, g, m, o, sent, wake, cancel)
-	case payments.IsKind(err, payments.KindPending):
+	case pendingOut:
 		o, err = e.moveTo(ctx, no, payments.Pending, storage.Change{Kind: storage.EventResponse, Detail: err.Error(),
 			Reason: "waiting for the customer to confirm"})
 		if err != nil {
 			return o, err
 		}
-	case err != nil:
-		var pe *payments.ProviderError
-		reason := err.Error()
-		if errors.As(err, &pe) {
-			reason = pe.Message
+	case duplicate:
+		// Our gateway never sends a payment twice, so a duplicate refusal
+		// on this send means another sale owns the number: nothing of ours
+		// was created there. Never query the stranger's record as ours.
+		e.log.Error("ORDER NUMBER COLLISION: the provider already has another sale under this number; taking a fresh one",
+			"order", no, "err", err)
+		cur, merr := e.moveTo(ctx, no, payments.Failed, storage.Change{Kind: storage.EventResponse, Detail: err.Error(),
+			Reason: "the provider already has another sale under this number; nothing was charged under it"})
+		if merr != nil {
+			return cur, merr
 		}
-		return e.moveTo(ctx, no, payments.Failed, storage.Change{Kind: storage.EventResponse, Detail: err.Error(), Reason: reason})
+		return cur, errRenumber
+	case refused, notFound:
+		return e.moveTo(ctx, no, payments.Failed, storage.Change{Kind: storage.EventResponse, Detail: err.Error(), Reason: pe.Message})
+	case localErr:
+		return e.moveTo(ctx, no, payments.Failed, storage.Change{Kind: storage.EventNote, Detail: err.Error(), Reason: err.Error()})
 	default:
 		to := res.State
 		if to == "" || to == payments.Unknown {
@@ -139,6 +210,7 @@ func (e *Engine) runSale(ctx context.Context, g payments.Gateway, m payments.Met
 		if err != nil {
 			return o, err
 		}
+		killpoint.At(killpoint.AnswerJournalled)
 		if res.QRCode != "" {
 			e.publish(Update{Kind: UpdateQR, Order: o})
 		}
@@ -222,174 +294,6 @@ func (e *Engine) await(ctx context.Context, g payments.Gateway, m payments.Metho
 		o = cur
 		if o.State.Settled() {
 			return o, nil
-		}
-	}
-}
-
-// queryOnce asks the provider where a sale stands and records what it
-// learns. Not-final and unknown answers leave the order as it is.
-//
-// ending is the state the terminal is ending the order in (Closed after a
-// cancel, Expired after the timeout) or empty: a provider's "closed" after
-// our own close is that ending.
-func (e *Engine) queryOnce(ctx context.Context, g payments.Gateway, m payments.Method, o payments.Order, ending payments.State) (payments.Order, error) {
-	no := o.OutTradeNo
-	if err := e.j.Append(ctx, no, storage.Event{Kind: storage.EventRequest, Detail: "query"}); err != nil {
-		return o, err
-	}
-	q, err := g.Query(ctx, payments.QueryRequest{OutTradeNo: no, Method: m, Amount: o.Amount, ProviderRef: o.ProviderRef})
-	if payments.IsKind(err, payments.KindNotFound) {
-		// A verified answer: the provider has no such order (yet).
-		e.j.Append(ctx, no, storage.Event{Kind: storage.EventResponse, Detail: "query: not found at the provider"})
-		return e.j.Order(ctx, no)
-	}
-	if err != nil {
-		e.j.Append(ctx, no, storage.Event{Kind: storage.EventNoAnswer, Detail: "query: " + err.Error()})
-		cur, rerr := e.j.Order(ctx, no)
-		if rerr != nil {
-			return o, rerr
-		}
-		return cur, nil
-	}
-	detail := strings.TrimSpace("query: " + q.Code + " " + q.Message)
-	switch q.State {
-	case payments.Paid, payments.Failed, payments.Closed, payments.Expired, payments.PartlyRefunded, payments.Refunded:
-		to := q.State
-		if to == payments.PartlyRefunded || to == payments.Refunded {
-			to = payments.Paid // refunds are the journal's to count, from confirmed refunds
-		}
-		if ending != "" && (to == payments.Closed || to == payments.Expired) {
-			to = ending
-		}
-		return e.moveTo(ctx, no, to, storage.Change{Kind: storage.EventResponse, ProviderRef: q.ProviderRef, Detail: detail, Reason: q.Message})
-	case payments.Pending:
-		if o.State == payments.Unknown || o.State == payments.Created {
-			return e.moveTo(ctx, no, payments.Pending, storage.Change{Kind: storage.EventResponse, ProviderRef: q.ProviderRef, Detail: detail})
-		}
-		e.j.Append(ctx, no, storage.Event{Kind: storage.EventResponse, Detail: detail})
-	default:
-		e.logStatusOnce(g.Provider(), q.Code)
-		e.j.Append(ctx, no, storage.Event{Kind: storage.EventResponse, Detail: detail + " (not final)"})
-	}
-	return e.j.Order(ctx, no)
-}
-
-// closeAndConfirm ends an unpaid order: close (MPM) or reversal (CPM) where
-// the method allows it, then a final query. A sale paid meanwhile is paid.
-// When the provider cannot be reached the order stays open for recovery.
-func (e *Engine) closeAndConfirm(ctx context.Context, g payments.Gateway, m payments.Method, o payments.Order, end payments.State, why string) (payments.Order, error) {
-	no := o.OutTradeNo
-	e.publish(Update{Kind: UpdateWorking, Order: o, Message: "Closing the order with the provider…"})
-	// finalizable: the provider has nothing left to close, or understood
-	// our close (done, already closed, never existed, or refused).
-	finalizable := !m.CanClose
-	for try := 0; try < 3; try++ {
-		if !finalizable {
-			finalizable = e.closeOnce(ctx, g, m, o, why)
-		}
-		// The final query decides: a sale paid meanwhile is paid.
-		cur, err := e.queryOnce(ctx, g, m, o, end)
-		if err != nil {
-			return cur, err
-		}
-		if cur.State.Settled() {
-			return cur, nil
-		}
-		if known, _ := e.lastQueryKnown(ctx, no); known && finalizable {
-			reason := why
-			if !m.CanClose {
-				reason += "; this wallet cannot be closed at the provider"
-			}
-			return e.moveTo(ctx, no, end, storage.Change{Detail: "final query: not paid", Reason: reason})
-		}
-		select {
-		case <-ctx.Done():
-			return cur, ctx.Err()
-		case <-time.After(e.cfg.Poll.First):
-		}
-	}
-	cur, err := e.j.Order(ctx, no)
-	if err != nil {
-		return cur, err
-	}
-	if !cur.State.Settled() && cur.State != payments.Unknown {
-		cur, err = e.moveTo(ctx, no, payments.Unknown, storage.Change{Kind: storage.EventNoAnswer,
-			Reason: "could not confirm with the provider; recovery will finish it"})
-	}
-	return cur, err
-}
-
-// closeOnce sends one close (MPM) or reversal (CPM) and reports whether the
-// provider understood it.
-func (e *Engine) closeOnce(ctx context.Context, g payments.Gateway, m payments.Method, o payments.Order, why string) bool {
-	no := o.OutTradeNo
-	e.j.Append(ctx, no, storage.Event{Kind: storage.EventRequest, Detail: "close: " + why})
-	res, err := g.Close(ctx, payments.CloseRequest{OutTradeNo: no, Method: m, Amount: o.Amount, ProviderRef: o.ProviderRef})
-	var pe *payments.ProviderError
-	if errors.As(err, &pe) {
-		e.j.Append(ctx, no, storage.Event{Kind: storage.EventResponse, Detail: "close refused: " + err.Error()})
-		return true
-	}
-	if err != nil {
-		e.j.Append(ctx, no, storage.Event{Kind: storage.EventNoAnswer, Detail: "close: " + err.Error()})
-		return false
-	}
-	e.j.Append(ctx, no, storage.Event{Kind: storage.EventResponse, Detail: strings.TrimSpace("close: " + res.Code + " " + res.Message)})
-	return true
-}
-
-// lastQueryKnown reports whether the order's last query got a verified
-// answer (a response event after the last request).
-func (e *Engine) lastQueryKnown(ctx context.Context, no string) (bool, error) {
-	evs, err := e.j.Events(ctx, no)
-	if err != nil {
-		return false, err
-	}
-	for i := len(evs) - 1; i >= 0; i-- {
-		switch evs[i].Kind {
-		case storage.EventResponse:
-			return true, nil
-		case storage.EventNoAnswer:
-			return false, nil
-		}
-	}
-	return false, nil
-}
-
-// resolveUnknown follows an order whose payment request got no trustworthy
-// answer, by querying the same number. An MPM order whose QR never reached
-// the customer cannot be paid: once the provider knows it, it is closed.
-func (e *Engine) resolveUnknown(ctx context.Context, g payments.Gateway, m payments.Method, o payments.Order, sent time.Time, wake <-chan struct{}, cancel <-chan struct{}) (payments.Order, error) {
-	deadline := sent.Add(e.cfg.UnknownTimeout)
-	if m.Mode == payments.CPM {
-		deadline = o.ExpiresAt
-	}
-	first := true
-	for {
-		pause := e.cfg.Poll.Next(time.Since(sent), first)
-		first = false
-		switch waitPoll(ctx, pause, wake, cancel) {
-		case stopped:
-			return o, ctx.Err()
-		case cancelled:
-			return e.closeAndConfirm(ctx, g, m, o, payments.Closed, "cancelled by the cashier")
-		}
-		cur, err := e.queryOnce(ctx, g, m, o, "")
-		if err != nil {
-			return cur, err
-		}
-		o = cur
-		if o.State.Settled() {
-			return o, nil
-		}
-		if o.State == payments.Pending {
-			if m.Mode == payments.MPM {
-				return e.closeAndConfirm(ctx, g, m, o, payments.Closed, "the QR code never reached the terminal")
-			}
-			return e.await(ctx, g, m, o, sent, wake, cancel)
-		}
-		if !time.Now().Before(deadline) {
-			return e.closeAndConfirm(ctx, g, m, o, payments.Closed, "the provider did not confirm the order")
 		}
 	}
 }

@@ -137,7 +137,9 @@ func (e *UnverifiedError) Unwrap() error { return payments.ErrOutcomeUnknown }
 // code and a text for people) for any other understood answer, and an error
 // wrapping payments.ErrOutcomeUnknown when the effect is not known: no
 // answer, HTTP status other than 200, an answer that does not parse or does
-// not verify. op ("pay", "query", "close", "refund") and orderNo name the
+// not verify, and the codes of OutcomeUnknown (-1, -99, 09, codes not in
+// the table: the error wraps both ErrOutcomeUnknown and the
+// *payments.ProviderError). op ("pay", "query", "close", "refund") and orderNo name the
 // call in errors and logs.
 func (c *Client) Call(ctx context.Context, op, orderNo string, fields map[string]string) (*Response, error) {
 	req := make(map[string]string, len(fields)+3)
@@ -165,7 +167,8 @@ func (c *Client) Call(ctx context.Context, op, orderNo string, fields map[string
 		var pe *payments.ProviderError
 		if errors.As(err, &pe) {
 			c.log.Info("eftpay call refused", "op", op, "service", req["service"], "out_trade_no", orderNo,
-				"return_status", pe.Code, "kind", pe.Kind, "elapsed", time.Since(start))
+				"return_status", pe.Code, "kind", pe.Kind, "unknown_outcome", errors.Is(err, payments.ErrOutcomeUnknown),
+				"elapsed", time.Since(start))
 		} else {
 			c.log.Warn("eftpay call: answer not believed", "op", op, "service", req["service"],
 				"out_trade_no", orderNo, "err", err)
@@ -217,8 +220,12 @@ func (c *Client) parse(op, orderNo string, raw []byte) (*Response, error) {
 	}
 	if resp.Status != StatusOK {
 		kind, _ := DescribeStatus(resp.Status)
-		return nil, &payments.ProviderError{Provider: payments.Eftpay, Op: op, OrderNo: orderNo,
+		pe := &payments.ProviderError{Provider: payments.Eftpay, Op: op, OrderNo: orderNo,
 			Code: resp.Status, Kind: kind, Message: message(resp)}
+		if OutcomeUnknown(resp.Status) {
+			return nil, fmt.Errorf("eftpay %s %s: %w: %w", op, orderNo, payments.ErrOutcomeUnknown, pe)
+		}
+		return nil, pe
 	}
 	return resp, nil
 }

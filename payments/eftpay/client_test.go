@@ -230,6 +230,9 @@ func TestPayMeMagicAmounts(t *testing.T) {
 		no := r.no()
 		_, err := r.gw.Pay(ctx, payments.PayRequest{OutTradeNo: no, Method: payme, Amount: hkd(44)})
 		wantKind(t, err, payments.KindSystem, "-1")
+		if !errors.Is(err, payments.ErrOutcomeUnknown) {
+			t.Fatalf("-1 (unsigned system error) is not an unknown outcome: %v", err)
+		}
 		if _, ok := r.view(no); ok {
 			t.Fatal("rule 44 created an order")
 		}

@@ -53,14 +53,21 @@ func FuzzNotification(f *testing.F) {
 	f.Add(signedSeed(map[string]string{"out_trade_no": "N1", "trade_status": "TRADE_SUCCESS", "total_fee": "0.02", "time": "20240101120000"}))
 	f.Add(signedSeed(map[string]string{"out_trade_no": "N1", "trade_type": "REFUND", "refund_no": "R1", "return_amount": "0.01", "trade_status": "TRADE_REFUND", "time": "20240101120000"}))
 	f.Add(signedSeed(map[string]string{"out_trade_no": "N1", "total_fee": "1e3", "currency": "JPY"}))
+	f.Add(signedSeed(map[string]string{"out_trade_no": "N1", "total_fee": "8.80", "payment_type": "ALIPAYCN", "tid": "T9", "currency": "XYZ"}))
+	f.Add(signedSeed(map[string]string{"out_trade_no": "N1", "total_fee": "8.80", "paytype": "PAYME"}))
 	f.Add([]byte(`{"out_trade_no":"N1","trade_status":"TRADE_SUCCESS"}`))
 	f.Add([]byte(`not json`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		called := false
 		h := NewNotificationHandler(Config{Secret: fuzzSecret, Logger: discard()}, func(_ context.Context, n payments.Notification) error {
 			called = true
-			if n.OutTradeNo == "" || !bytes.Equal(n.Raw, body) {
+			fields, _ := DecodeObject(body)
+			if n.OutTradeNo == "" || !bytes.Equal(n.Raw, body) || n.TID != fields["tid"] ||
+				(fields["payment_type"] != "" && n.MethodCode != fields["payment_type"]) {
 				t.Fatalf("delivered %+v", n)
+			}
+			if cur := fields["currency"]; cur == "" && fields["fee_type"] == "" && n.Amount.Currency != "" {
+				t.Fatalf("currency %q made up", n.Amount.Currency)
 			}
 			return nil
 		})
@@ -71,13 +78,13 @@ func FuzzNotification(f *testing.F) {
 			t.Fatalf("acknowledgement %q does not verify", rec.Body.Bytes())
 		}
 		fields, derr := DecodeObject(body)
-		verified := derr == nil && Verify(fuzzSecret, fields)
+		verified := derr == nil && Verify(fuzzSecret, fields) && len(body) <= MaxNotification
 		switch rec.Code {
 		case http.StatusOK:
 			if !verified || !called || ack["return_code"] != AckSuccess {
 				t.Fatalf("200 for %q (verified %v, called %v)", body, verified, called)
 			}
-		case http.StatusBadRequest, http.StatusUnauthorized:
+		case http.StatusBadRequest, http.StatusUnauthorized, http.StatusRequestEntityTooLarge:
 			if called || ack["return_code"] != AckFalse {
 				t.Fatalf("refused %q yet called %v", body, called)
 			}

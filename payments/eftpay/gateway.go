@@ -3,6 +3,7 @@ package eftpay
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"qrpos/payments"
 )
@@ -67,27 +68,37 @@ func (g *Gateway) Pay(ctx context.Context, r payments.PayRequest) (payments.PayR
 }
 
 // Query asks where a sale, or a refund (r.RefundNo set), stands.
+//
+// What the record says it is about is reported as the record says it, never
+// copied from r, for the engine to match with the order: OutTradeNo
+// (out_trade_no; for a refund the record's refund_no, empty when it gives
+// none), MethodCode (payment_type, or the one catalogue code a paytype
+// names), TID (tid) and Amount (transaction_amount or total_fee, return_amount
+// for a refund, in the record's currency; no currency given: an empty
+// Currency, so that it is not compared).
 func (g *Gateway) Query(ctx context.Context, r payments.QueryRequest) (payments.QueryResult, error) {
 	resp, err := g.c.Query(ctx, r)
 	if err != nil {
 		return payments.QueryResult{}, err
 	}
-	out := payments.QueryResult{ProviderRef: ref(resp), Code: resp.Status, Message: message(resp)}
+	out := payments.QueryResult{ProviderRef: ref(resp), Code: resp.Status, Message: message(resp),
+		OutTradeNo: resp.Get("out_trade_no"), MethodCode: methodCode(resp.Fields), TID: resp.Get("tid")}
 	ts := resp.Get("trade_status")
 	if r.RefundNo != "" {
+		out.OutTradeNo = resp.Get("refund_no")
 		out.RefundState = g.c.surprises.refundState(ts, "query", r.OutTradeNo)
-		out.Amount = g.c.amount(resp, "query", r.OutTradeNo, "return_amount", "transaction_amount")
+		out.Amount = g.c.amount(resp.Fields, "query", r.OutTradeNo, "return_amount", "transaction_amount")
 		return out, nil
 	}
 	out.State = g.c.surprises.saleState(ts, "query", r.OutTradeNo)
-	out.Amount = g.c.amount(resp, "query", r.OutTradeNo, "transaction_amount", "total_fee")
+	out.Amount = g.c.amount(resp.Fields, "query", r.OutTradeNo, "transaction_amount", "total_fee")
 	return out, nil
 }
 
 // Close ends an unpaid order. Methods without a Close service (GBPay,
 // PayMe, FPS, Apple Pay) get a KindUnsupported *payments.ProviderError.
 func (g *Gateway) Close(ctx context.Context, r payments.CloseRequest) (payments.CloseResult, error) {
-	if !r.Method.CanClose {
+	if r.Method.Cancel != payments.CancelClose {
 		return payments.CloseResult{}, localRefusal("close", r.OutTradeNo, payments.KindUnsupported, "%s cannot be closed at eftPay", r.Method.Name)
 	}
 	resp, err := g.c.Close(ctx, r)
@@ -133,27 +144,69 @@ func message(r *Response) string {
 	return text
 }
 
-// amount reads the first of keys that is present as an amount in the
-// answer's currency. An amount that does not parse is logged and left zero:
+// amount reads the first of keys that is present, exactly as the record
+// gives it: in its currency (currency or fee_type) as given, and an empty
+// Currency when it names none (the engine then does not compare it). An
+// amount that does not parse is logged and left zero (not compared either):
 // the state, which is what matters, still stands.
-func (c *Client) amount(r *Response, op, orderNo string, keys ...string) payments.Money {
-	cur := Currency
-	if v := r.Get("currency"); v != "" {
-		if pc, err := payments.ParseCurrency(v); err == nil {
-			cur = pc
-		}
+func (c *Client) amount(fields map[string]string, op, orderNo string, keys ...string) payments.Money {
+	m, err := recordAmount(fields, keys...)
+	if err != nil {
+		c.log.Warn("eftpay: amount does not parse", "op", op, "out_trade_no", orderNo, "err", err)
+	}
+	return m
+}
+
+// recordAmount is amount without the log.
+func recordAmount(fields map[string]string, keys ...string) (payments.Money, error) {
+	cur := payments.Currency(fields["currency"])
+	if cur == "" {
+		cur = payments.Currency(fields["fee_type"])
 	}
 	for _, k := range keys {
-		v, ok := r.Fields[k]
-		if !ok || v == "" {
+		v := fields[k]
+		if v == "" {
 			continue
 		}
-		m, err := payments.ParseWireDecimal(v, cur)
-		if err != nil {
-			c.log.Warn("eftpay: amount in the answer does not parse", "op", op, "out_trade_no", orderNo, "field", k, "err", err)
-			return payments.Money{Currency: cur}
+		// Decimals by the named currency (HKD's when none is named, eftPay's
+		// only currency); one this terminal does not know keeps its code
+		// and no amount.
+		dec := cur
+		if dec == "" {
+			dec = Currency
 		}
-		return m
+		if !dec.Valid() {
+			return payments.Money{Currency: cur}, nil
+		}
+		m, err := payments.ParseWireDecimal(v, dec)
+		if err != nil {
+			return payments.Money{Currency: cur}, fmt.Errorf("%s %q: %w", k, v, err)
+		}
+		m.Currency = cur
+		return m, nil
 	}
-	return payments.Money{Currency: cur}
+	return payments.Money{Currency: cur}, nil
+}
+
+// methodCode is the catalogue code a record names: its payment_type as
+// given, else the one method its paytype names (PAYME, FPS, ...); empty when
+// the paytype stands for several (Alipay, WeChat) or none.
+func methodCode(fields map[string]string) string {
+	if v := fields["payment_type"]; v != "" {
+		return v
+	}
+	pt := fields["paytype"]
+	if pt == "" {
+		return ""
+	}
+	code := ""
+	for _, m := range payments.MethodsOf(payments.Eftpay) {
+		if m.Mode == payments.MPM && strings.EqualFold(m.PayType, pt) {
+			if code != "" {
+				return ""
+			}
+			code = m.Code
+		}
+	}
+	return code
 }

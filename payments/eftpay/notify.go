@@ -25,7 +25,8 @@ const DefaultSeenNotifications = 4096
 // NotificationHandler is the http.Handler for eftPay's asynchronous
 // notifications (seed eftpay-async-notification.txt). It verifies each one;
 // anything that does not verify is refused (HTTP 400 for a body that is not
-// a JSON object, 401 for a missing or wrong signature) and logged without
+// a JSON object, 401 for a missing or wrong signature, 413 for a body over
+// MaxNotification, 405 for anything but POST) and logged without
 // secrets or base strings. A verified notification is handed to the deliver
 // callback as a payments.Notification and answered with the signed object
 // {return_code, time, sign}: "success" when deliver returned nil, "false"
@@ -76,7 +77,9 @@ var ErrNotVerified = errors.New("notification signature does not verify")
 // ParseNotification decodes and verifies a notification body and reads it
 // as a payments.Notification: a sale's State from trade_status and Amount
 // from total_fee; a refund (trade_type REFUND, or a refund_no) with
-// RefundNo, RefundState and Amount from return_amount. A body that does not
+// RefundNo, RefundState and Amount from return_amount; the amount in the
+// currency (or fee_type) as given, an empty Currency when none is. MethodCode
+// is payment_type and TID tid, as the notification gives them. A body that does not
 // verify returns ErrNotVerified and nothing else is believed.
 func ParseNotification(secret string, body []byte) (payments.Notification, error) {
 	n, _, err := parseNotification(secret, body)
@@ -101,14 +104,9 @@ func parseNotification(secret string, body []byte) (payments.Notification, map[s
 		Provider:    payments.Eftpay,
 		OutTradeNo:  fields["out_trade_no"],
 		ProviderRef: fields["eftpay_trade_no"],
+		MethodCode:  methodCode(fields),
+		TID:         fields["tid"],
 		Raw:         append([]byte(nil), body...),
-	}
-	cur := Currency
-	for _, k := range []string{"currency", "fee_type"} {
-		if c, err := payments.ParseCurrency(fields[k]); err == nil {
-			cur = c
-			break
-		}
 	}
 	amountKeys := []string{"total_fee", "transaction_amount"}
 	if fields["trade_type"] == TradeTypeRefund || fields["refund_no"] != "" {
@@ -119,15 +117,9 @@ func parseNotification(secret string, body []byte) (payments.Notification, map[s
 	} else {
 		n.State, _ = SaleState(fields["trade_status"])
 	}
-	n.Amount = payments.Money{Currency: cur}
-	for _, k := range amountKeys {
-		if v := fields[k]; v != "" {
-			if m, err := payments.ParseWireDecimal(v, cur); err == nil {
-				n.Amount = m
-			}
-			break
-		}
-	}
+	// As the notification says it (an amount that does not parse is left
+	// zero: not compared, like one not given).
+	n.Amount, _ = recordAmount(fields, amountKeys...)
 	return n, fields, nil
 }
 
@@ -141,16 +133,25 @@ func notificationKey(n payments.Notification, fields map[string]string) string {
 	return kind + "\x00" + n.OutTradeNo + "\x00" + n.RefundNo + "\x00" + fields["trade_status"]
 }
 
-// ServeHTTP handles one POST from eftPay.
+// MaxNotification is the most the handler reads of a notification (HTTP
+// 413 beyond it); eftPay's objects are a few hundred bytes.
+const MaxNotification = 64 << 10
+
+// ServeHTTP handles one POST from eftPay: anything but POST is answered
+// 405, a body over MaxNotification 413.
 func (h *NotificationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "POST only", http.StatusMethodNotAllowed)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxNotification))
 	if err != nil {
-		h.reject(w, r, http.StatusBadRequest, "body unreadable or too large", "", err)
+		if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
+			h.reject(w, r, http.StatusRequestEntityTooLarge, "body too large", "", err)
+			return
+		}
+		h.reject(w, r, http.StatusBadRequest, "body unreadable", "", err)
 		return
 	}
 	n, fields, err := parseNotification(h.secret, body)

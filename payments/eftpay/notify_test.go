@@ -109,7 +109,8 @@ func TestNotificationsFromTheSandbox(t *testing.T) {
 	}
 	n := got[0]
 	if n.Provider != payments.Eftpay || n.OutTradeNo != no || n.Refund || n.State != payments.Paid ||
-		n.Amount != hkd(880) || n.ProviderRef != res.ProviderRef || len(n.Raw) == 0 {
+		n.Amount != hkd(880) || n.ProviderRef != res.ProviderRef || len(n.Raw) == 0 ||
+		n.MethodCode != "WECHATHK" || n.TID != "T001" {
 		t.Fatalf("sale notification %+v", n)
 	}
 
@@ -242,6 +243,12 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// padded adds a field that brings f's encoding to about n bytes.
+func padded(f map[string]string, n int) map[string]string {
+	f["pad"] = strings.Repeat("x", n-len(eftpay.EncodeObject(f)))
+	return f
+}
+
 func signed(secret string, f map[string]string) []byte {
 	f["sign"] = eftpay.Sign(secret, f)
 	return eftpay.EncodeObject(f)
@@ -297,6 +304,8 @@ func TestNotificationRejects(t *testing.T) {
 		{"not JSON", []byte("return_code=success"), http.StatusBadRequest},
 		{"a JSON list", []byte(`[1,2]`), http.StatusBadRequest},
 		{"signed without out_trade_no", signed(sandbox.DemoEftpaySecret, noNumber), http.StatusBadRequest},
+		{"signed, over 64 KiB", signed(sandbox.DemoEftpaySecret, padded(saleNotice("N4", now), eftpay.MaxNotification)),
+			http.StatusRequestEntityTooLarge},
 	}
 	for _, tc := range tests {
 		status, code := post(t, url, tc.body)
@@ -314,6 +323,10 @@ func TestNotificationRejects(t *testing.T) {
 	}
 	if calls, _ := in.snapshot(); calls != 0 {
 		t.Fatalf("an unverified notification reached the engine (%d calls)", calls)
+	}
+	// Just under the cap is read and delivered.
+	if status, code := post(t, url, signed(sandbox.DemoEftpaySecret, padded(saleNotice("N5", now), eftpay.MaxNotification-400))); status != http.StatusOK || code != eftpay.AckSuccess {
+		t.Errorf("a signed notification under 64 KiB: HTTP %d %q", status, code)
 	}
 	out := logs.String()
 	if strings.Count(out, "eftpay notification rejected") != len(tests) {

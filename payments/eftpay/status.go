@@ -65,6 +65,21 @@ var statuses = map[string]statusInfo{
 	"-99": {payments.KindSystem, "system error or duplicate number"},
 }
 
+// OutcomeUnknown reports whether an answer with this return_status (other
+// than 00) leaves open what happened at eftPay: -1 (system or interface
+// error), -99 (system error, or a duplicate number: eftPay does not say
+// which), 09 (the order could not be created, as far as eftPay knows) and
+// any code not in the table. Every other code is a verified refusal: final.
+func OutcomeUnknown(code string) bool {
+	if c, _, ok := normaliseStatus(code); ok {
+		code = c
+	}
+	if _, known := statuses[code]; !known {
+		return true
+	}
+	return code == "-1" || code == "-99" || code == "09"
+}
+
 // DescribeStatus gives the error kind callers branch on and a text for
 // people for an eftPay return_status ("03", "-22", also "3"). An unknown
 // code is a system error.

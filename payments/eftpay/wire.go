@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// MaxBody is the most the client reads of an answer and the notification
-// handler reads of a request; eftPay's objects are a few hundred bytes.
+// MaxBody is the most the client reads of an answer; eftPay's objects are
+// a few hundred bytes.
 const MaxBody = 1 << 20
 
 // HKT is Hong Kong time (UTC+8, no daylight saving since 1979): the zone of

@@ -1,7 +1,9 @@
 package qfpay
 
 import (
+	"slices"
 	"sort"
+	"strings"
 
 	"qrpos/payments"
 )
@@ -81,9 +83,11 @@ const (
 	CodeSerialRepeats = "2011"
 )
 
-// codeKinds sorts the codes into the kinds the engine branches on. A code
-// not listed is KindDeclined: QFPay says every code other than 0000, 1143
-// and 1145 is a failure.
+// codeKinds sorts the codes into the kinds the engine branches on. Every
+// code of QFPay's table is listed; a code not in the table is KindSystem
+// (see KindOf): QFPay says every code other than 0000, 1143 and 1145 is a
+// failure, but a code this terminal has never seen does not say whether
+// money moved.
 var codeKinds = map[string]payments.ErrorKind{
 	"1143": payments.KindPending,
 	"1145": payments.KindPending,
@@ -123,6 +127,11 @@ var codeKinds = map[string]payments.ErrorKind{
 
 	"1201": payments.KindInsufficient,
 
+	"1204": payments.KindDeclined, // the customer's bank refused
+	"1205": payments.KindDeclined,
+	"1250": payments.KindDeclined, // forbidden by QFPay's risk control
+	"1294": payments.KindDeclined, // prohibited by the bank
+
 	"1260": payments.KindAlreadyPaid,
 
 	"1272": payments.KindRefundBalance,
@@ -143,7 +152,8 @@ var codeKinds = map[string]payments.ErrorKind{
 	"1298": payments.KindBusy,
 
 	"1100": payments.KindSystem,
-	"1101": payments.KindSystem,
+	"1101": payments.KindSystem, // reversal error: whether it reversed is not known
+	"1147": payments.KindSystem, // WeChat's own error: whether it charged is not known
 	"1252": payments.KindSystem,
 	"1254": payments.KindSystem,
 }
@@ -162,36 +172,127 @@ func Codes() []string {
 	return out
 }
 
-// KindOf is the error kind of a respcd other than 0000.
+// KindOf is the error kind of a respcd other than 0000; KindSystem for a
+// code not in QFPay's table.
 func KindOf(code string) payments.ErrorKind {
 	if k, ok := codeKinds[code]; ok {
 		return k
 	}
-	return payments.KindDeclined
+	return payments.KindSystem
 }
 
 // isPending: the call is still being worked on; query, never resend.
 func isPending(code string) bool { return code == CodePassword || code == CodeProcessing }
 
-// ambiguous reports whether a refusal leaves the outcome open: QFPay busy
-// ("in case you have already paid, do not repeat the payment") or failing
-// itself. The gateway wraps payments.ErrOutcomeUnknown around these, so the
-// engine queries rather than calling the payment failed.
-func ambiguous(k payments.ErrorKind) bool {
+// outcomeUnknown reports whether an answer with this respcd (other than
+// 0000, 1143 and 1145) leaves open what happened at QFPay: QFPay busy
+// ("in case you have already paid, do not repeat the payment"), failing
+// itself, or a code not in its table. The gateway wraps
+// payments.ErrOutcomeUnknown around these, so the engine queries rather
+// than calling the call refused.
+func outcomeUnknown(code string) bool {
+	k := KindOf(code)
 	return k == payments.KindBusy || k == payments.KindSystem
 }
 
 // messageFor prefers QFPay's table; for a code not in it, the server's own
 // words.
-func messageFor(code, resperr, respmsg string) string {
+func messageFor(code string, words ...string) string {
 	if m := Message(code); m != "" {
 		return m
 	}
-	switch {
-	case resperr != "" && respmsg != "" && resperr != respmsg:
-		return resperr + ": " + respmsg
-	case resperr != "":
-		return resperr
+	return ownWords(code, words...)
+}
+
+// ownWords is QFPay's own text of an answer or record (the first of words
+// that are given, joined when they differ), else the table's text, else
+// a sentence naming the code.
+func ownWords(code string, words ...string) string {
+	var said []string
+	for _, w := range words {
+		if w != "" && !slices.Contains(said, w) {
+			said = append(said, w)
+		}
 	}
-	return respmsg
+	if len(said) > 0 {
+		return strings.Join(said, ": ")
+	}
+	if m := Message(code); m != "" {
+		return m
+	}
+	return "QFPay code " + code + " (not in QFPay's table)"
+}
+
+// recordOutcome is what a record's respcd says of the transaction it
+// records, as a sale and as a refund.
+type recordOutcome struct {
+	sale   payments.State
+	refund payments.RefundState
+}
+
+// recordOutcomes is the one table of what a query record's (or a
+// notification's) respcd means. A record's respcd is the transaction's own
+// result: 0000 done, 1143/1145 still going, 1181 expired, 1142/1263/1264
+// closed, and a refusal where nothing moved is failed. Every code not in
+// this table (QFPay busy or failing: 1100, 1101, 1147, 1252, 1254,
+// 1295-1298; codes that make no sense on a record: 1102, 1150, 1260, 2011;
+// and any code not in QFPay's table) is Unknown: never failed, the order
+// stays open and is queried again, and the code is logged once.
+var recordOutcomes = map[string]recordOutcome{
+	"0000": {payments.Paid, payments.RefundDone},
+	"1143": {payments.Pending, payments.RefundPending},
+	"1145": {payments.Pending, payments.RefundPending},
+	"1181": {payments.Expired, payments.RefundUnknown},
+
+	// Closed or cancelled: a sale that ended unpaid; a refund refused.
+	"1142": {payments.Closed, payments.RefundFailed},
+	"1263": {payments.Closed, payments.RefundFailed},
+	"1264": {payments.Closed, payments.RefundFailed},
+
+	// The customer's wallet or bank refused.
+	"1201": {payments.Failed, payments.RefundFailed}, // insufficient balance
+	"1202": {payments.Failed, payments.RefundFailed}, // incorrect or expired code
+	"1204": {payments.Failed, payments.RefundFailed}, // bank error
+	"1205": {payments.Failed, payments.RefundFailed}, // transaction failed
+	"1212": {payments.Failed, payments.RefundFailed}, // not a UnionPay overseas code
+	"1294": {payments.Failed, payments.RefundFailed}, // prohibited by the bank
+	"2005": {payments.Failed, payments.RefundFailed}, // code incorrect or expired
+
+	// QFPay refused the request before any money moved: the merchant's
+	// account, store or device, risk control, the request itself.
+	"1103": {payments.Failed, payments.RefundFailed},
+	"1104": {payments.Failed, payments.RefundFailed},
+	"1105": {payments.Failed, payments.RefundFailed},
+	"1106": {payments.Failed, payments.RefundFailed},
+	"1107": {payments.Failed, payments.RefundFailed},
+	"1108": {payments.Failed, payments.RefundFailed},
+	"1203": {payments.Failed, payments.RefundFailed},
+	"1241": {payments.Failed, payments.RefundFailed},
+	"1242": {payments.Failed, payments.RefundFailed},
+	"1243": {payments.Failed, payments.RefundFailed},
+	"1250": {payments.Failed, payments.RefundFailed},
+	"1251": {payments.Failed, payments.RefundFailed},
+
+	// Refusals of a refund: final for a refund record, meaningless for a sale.
+	"1125": {payments.Unknown, payments.RefundFailed},
+	"1136": {payments.Unknown, payments.RefundFailed},
+	"1155": {payments.Unknown, payments.RefundFailed},
+	"1261": {payments.Unknown, payments.RefundFailed},
+	"1262": {payments.Unknown, payments.RefundFailed},
+	"1265": {payments.Unknown, payments.RefundFailed},
+	"1266": {payments.Unknown, payments.RefundFailed},
+	"1267": {payments.Unknown, payments.RefundFailed},
+	"1268": {payments.Unknown, payments.RefundFailed},
+	"1269": {payments.Unknown, payments.RefundFailed},
+	"1270": {payments.Unknown, payments.RefundFailed},
+	"1271": {payments.Unknown, payments.RefundFailed},
+	"1272": {payments.Unknown, payments.RefundFailed},
+}
+
+// outcomeOf is the table's row for respcd; Unknown for both otherwise.
+func outcomeOf(respcd string) recordOutcome {
+	if o, ok := recordOutcomes[respcd]; ok {
+		return o
+	}
+	return recordOutcome{payments.Unknown, payments.RefundUnknown}
 }

@@ -67,6 +67,14 @@ type Gateway struct {
 	log     *slog.Logger
 
 	loggedCancel sync.Map // unrecognised cancel flags already logged
+	loggedCodes  sync.Map // record codes that leave an order open, already logged
+}
+
+// noteOnce logs msg the first time key is seen in seen.
+func (g *Gateway) noteOnce(seen *sync.Map, key, msg string, args ...any) {
+	if _, dup := seen.LoadOrStore(key, true); !dup {
+		g.log.Warn(msg, args...)
+	}
 }
 
 var _ payments.Gateway = (*Gateway)(nil)
@@ -80,12 +88,11 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.AppCode == "" || cfg.ClientKey == "" {
 		return nil, errors.New("qfpay: app code and client key are required")
 	}
-	if cfg.SignType == "" {
-		cfg.SignType = SignMD5
-	}
-	if _, err := ParseSignType(string(cfg.SignType)); err != nil {
+	st, err := ParseSignType(string(cfg.SignType)) // "" is MD5; "sha256" is SHA256
+	if err != nil {
 		return nil, err
 	}
+	cfg.SignType = st
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 20 * time.Second
 	}
@@ -231,7 +238,7 @@ func refusal(op, no string, r *record) error {
 	code := r.RespCd.String()
 	pe := &payments.ProviderError{Provider: payments.QFPay, Op: op, OrderNo: no, Code: code,
 		Kind: KindOf(code), Message: messageFor(code, r.RespErr.String(), r.RespMsg.String())}
-	if ambiguous(pe.Kind) {
+	if outcomeUnknown(code) {
 		return fmt.Errorf("qfpay %s %s: %w: %w", op, no, payments.ErrOutcomeUnknown, pe)
 	}
 	return pe
@@ -270,6 +277,14 @@ func (g *Gateway) udid(tid string) string {
 }
 
 func (g *Gateway) txdtm() string { return WireTime(g.cfg.Now()) }
+
+// txdtmOf is at as txdtm, or now when at is zero.
+func (g *Gateway) txdtmOf(at time.Time) string {
+	if at.IsZero() {
+		return g.txdtm()
+	}
+	return WireTime(at)
+}
 
 // echoMismatch reports an answer about another order or amount than the one
 // asked: an acceptance that says so cannot be trusted. (Refusals are taken

@@ -225,22 +225,23 @@ func TestCPMSingleUseAndReversal(t *testing.T) {
 		t.Fatalf("second use of an auth code: %+v %v", res, err)
 	}
 
-	// A payment pending for ever ends with a reversal (cancel=1).
+	// A payment pending for ever ends with a close (800008: cancel=2).
 	no := orderNo()
-	if res, err := e.gw.Pay(ctx(t), payments.PayRequest{OutTradeNo: no, Method: m, Amount: hkd(100), AuthCode: "134567890123456746"}); err != nil || res.State != payments.Pending {
+	res, err = e.gw.Pay(ctx(t), payments.PayRequest{OutTradeNo: no, Method: m, Amount: hkd(100), AuthCode: "134567890123456746"})
+	if err != nil || res.State != payments.Pending {
 		t.Fatalf("pending: %+v %v", res, err)
 	}
-	c, err := e.gw.Close(ctx(t), payments.CloseRequest{OutTradeNo: no, Method: m, Amount: hkd(100)})
-	if err != nil || c.State != payments.Closed {
-		t.Fatalf("reversal: %+v %v", c, err)
+	c, err := e.gw.Close(ctx(t), payments.CloseRequest{OutTradeNo: no, Method: m, Amount: hkd(100), ProviderRef: res.ProviderRef})
+	if err != nil || c.State != payments.Closed || c.Ref == "" || c.Ref == res.ProviderRef {
+		t.Fatalf("close: %+v %v", c, err)
 	}
-	if h := e.hits.list(); h[len(h)-1].path != "/trade/v1/reversal" {
-		t.Errorf("CPM close went to %s", h[len(h)-1].path)
+	if h := e.hits.list(); h[len(h)-1].path != "/trade/v1/close" {
+		t.Errorf("800008 close went to %s", h[len(h)-1].path)
 	}
-	if q := query(t, e, no); q.State != payments.Closed {
-		t.Errorf("after reversal: %+v", q)
+	if q := query(t, e, no); q.State != payments.Closed || q.ProviderRef != res.ProviderRef {
+		t.Errorf("after close: %+v", q)
 	}
-	if o, ok := e.sb.Order(no); !ok || o.State != "1145 cancel=1" {
+	if o, ok := e.sb.Order(no); !ok || o.State != "1264 cancel=2" {
 		t.Errorf("sandbox view: %+v", o)
 	}
 	// A reversal with the wrong amount is refused, typed.

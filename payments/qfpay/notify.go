@@ -25,7 +25,9 @@ var errNotHandled = errors.New("qfpay: notification type not handled")
 // payments.Notification and the key that identifies it for deduplication.
 // notify_type payment gives the sale's state; refund gives the refund's
 // (RefundNo is the refund's out_trade_no; OutTradeNo the sale's when QFPay
-// names it in orig_out_trade_no).
+// names it in orig_out_trade_no). Amount (txamt, required, in txcurrcd as
+// given), MethodCode (pay_type), TID (udid), CashAmount and ExchangeRate are
+// what the notification says, for the engine to match with the order.
 func parseNotification(body []byte) (payments.Notification, string, error) {
 	var rec record
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -44,7 +46,14 @@ func parseNotification(body []byte) (payments.Notification, string, error) {
 	if no == "" || code == "" || rec.Syssn.String() == "" {
 		return payments.Notification{}, "", errors.New("qfpay notification: out_trade_no, syssn or respcd missing")
 	}
-	amount, err := payments.ParseWireMinor(rec.TxAmt.String(), payments.Currency(rec.TxCurrCd.String()))
+	if rec.TxAmt.String() == "" {
+		return payments.Notification{}, "", fmt.Errorf("qfpay notification %s: txamt missing", no)
+	}
+	amount, err := rec.amount()
+	if err != nil {
+		return payments.Notification{}, "", fmt.Errorf("qfpay notification %s: %w", no, err)
+	}
+	cash, err := rec.cashAmount(kind == "refund")
 	if err != nil {
 		return payments.Notification{}, "", fmt.Errorf("qfpay notification %s: %w", no, err)
 	}
@@ -53,7 +62,8 @@ func parseNotification(body []byte) (payments.Notification, string, error) {
 		return payments.Notification{}, "", fmt.Errorf("qfpay notification %s: %w", no, err)
 	}
 	n := payments.Notification{Provider: payments.QFPay, ProviderRef: rec.Syssn.String(), Amount: amount,
-		Raw: append([]byte(nil), body...)}
+		MethodCode: rec.PayType.String(), TID: rec.Udid.String(), CashAmount: cash,
+		ExchangeRate: rec.ExchangeRate.String(), Raw: append([]byte(nil), body...)}
 	if kind == "refund" {
 		n.Refund = true
 		n.RefundNo = no
@@ -72,40 +82,48 @@ func parseNotification(body []byte) (payments.Notification, string, error) {
 }
 
 // NotificationHandler serves notify_url. It verifies X-QF-SIGN over the raw
-// body (UPPER_HEX(MD5(body + client_key)), or SHA-256 when X-QF-SIGNTYPE
-// says so; hex compared case-insensitively) and answers 401 to what does not
-// verify and 400 to what does not parse. A verified payment or refund
+// body, UPPER_HEX(hash(body + client_key)) with the hash of the merchant's
+// profile (Config.SignType: MD5 or SHA-256), never the one the request's
+// X-QF-SIGNTYPE names (a sender choosing the hash would choose the weaker);
+// hex is compared case-insensitively. It answers 405 to anything but POST,
+// 413 to a body over 64 KiB, 401 to what does not verify and 400 to what
+// does not parse. A verified payment or refund
 // notification goes to deliver once: a repeat is answered SUCCESS without
 // calling it again. When deliver fails the answer is HTTP 500, so QFPay
 // sends it again later. Other verified notification types are acknowledged
 // and logged.
 func (g *Gateway) NotificationHandler(deliver func(context.Context, payments.Notification) error) http.Handler {
-	return &notificationHandler{key: g.cfg.ClientKey, log: g.log.With("component", "notifications"),
+	return &notificationHandler{key: g.cfg.ClientKey, signType: g.cfg.SignType, log: g.log.With("component", "notifications"),
 		deliver: deliver, seen: newDedupe(10000)}
 }
 
 type notificationHandler struct {
-	key     string
-	log     *slog.Logger
-	deliver func(context.Context, payments.Notification) error
-	seen    *dedupe
+	key      string
+	signType SignType
+	log      *slog.Logger
+	deliver  func(context.Context, payments.Notification) error
+	seen     *dedupe
 }
 
 func (h *notificationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "POST only", http.StatusMethodNotAllowed)
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxNotification))
 	if err != nil {
-		h.log.Warn("qfpay notification rejected: unreadable body", "remote", r.RemoteAddr, "err", err)
-		http.Error(w, "bad body", http.StatusBadRequest)
+		status := http.StatusBadRequest
+		if tooLarge := new(http.MaxBytesError); errors.As(err, &tooLarge) {
+			status = http.StatusRequestEntityTooLarge
+		}
+		h.log.Warn("qfpay notification rejected: unreadable body", "remote", r.RemoteAddr, "http_status", status, "err", err)
+		http.Error(w, "bad body", status)
 		return
 	}
-	st, err := ParseSignType(r.Header.Get(HeaderSignType))
-	if err != nil || !VerifyBody(body, h.key, st, r.Header.Get(HeaderSign)) {
+	if !VerifyBody(body, h.key, h.signType, r.Header.Get(HeaderSign)) {
 		h.log.Warn("qfpay notification rejected: signature does not verify", "remote", r.RemoteAddr,
-			"bytes", len(body), "sign_type", r.Header.Get(HeaderSignType))
+			"bytes", len(body), "sign_type", h.signType, "claimed_sign_type", r.Header.Get(HeaderSignType))
 		http.Error(w, "signature does not verify", http.StatusUnauthorized)
 		return
 	}

@@ -2,6 +2,7 @@ package qfpay
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -16,8 +17,21 @@ func TestParseNotification(t *testing.T) {
 	}
 	want := payments.Money{Minor: 1230, Currency: "HKD"}
 	if n.Provider != payments.QFPay || n.OutTradeNo != "T001240101000009" || n.State != payments.Paid || n.Amount != want ||
-		n.ProviderRef != "20240101000200020000000009" || n.Refund || len(n.Raw) == 0 || key == "" {
+		n.ProviderRef != "20240101000200020000000009" || n.Refund || len(n.Raw) == 0 || key == "" || n.MethodCode != "800101" {
 		t.Errorf("payment notification: %+v key %q", n, key)
+	}
+
+	// What it is about, exactly as it says: pay_type, udid, the currency
+	// as given (even one the terminal does not charge in), the tourist's CNY.
+	n, _, err = parseNotification([]byte(`{"notify_type":"payment","out_trade_no":"A","syssn":"S","respcd":"0000","pay_type":"800201",` +
+		`"udid":"T009","txamt":"880","txcurrcd":"XXX","cash_fee":"804","cash_fee_type":"CNY","exchange_rate":"0.9136"}`))
+	if err != nil || n.MethodCode != "800201" || n.TID != "T009" || n.Amount != (payments.Money{Minor: 880, Currency: "XXX"}) ||
+		n.CashAmount != (payments.Money{Minor: 804, Currency: "CNY"}) || n.ExchangeRate != "0.9136" {
+		t.Errorf("what the notification is about: %+v %v", n, err)
+	}
+	n, _, err = parseNotification([]byte(`{"notify_type":"payment","out_trade_no":"A","syssn":"S","respcd":"0000","txamt":"5"}`))
+	if err != nil || n.Amount != (payments.Money{Minor: 5}) || n.MethodCode != "" || n.TID != "" {
+		t.Errorf("no currency, pay_type or udid given: %+v %v", n, err)
 	}
 
 	n, key2, err := parseNotification([]byte(`{"notify_type":"refund","out_trade_no":"R1","syssn":"S2","respcd":"0000","txamt":"230","txcurrcd":"HKD","cancel":"0","origssn":"S1"}`))
@@ -28,7 +42,8 @@ func TestParseNotification(t *testing.T) {
 	for _, body := range []string{
 		`{"notify_type":"payment","syssn":"S","respcd":"0000","txamt":"1","txcurrcd":"HKD"}`,                    // no out_trade_no
 		`{"notify_type":"payment","out_trade_no":"A","syssn":"S","respcd":"0000","txamt":"x","txcurrcd":"HKD"}`, // bad amount
-		`{"notify_type":"payment","out_trade_no":"A","syssn":"S","respcd":"0000","txamt":"1","txcurrcd":"XXX"}`, // bad currency
+		`{"notify_type":"payment","out_trade_no":"A","syssn":"S","respcd":"0000","txcurrcd":"HKD"}`,             // no amount
+		`{"notify_type":"payment","out_trade_no":"A","syssn":"S","respcd":"0000","txamt":"1","cash_fee":"1.5"}`, // bad cash_fee
 		`{"notify_type":"payment","out_trade_no":"A","syssn":"S","respcd":"0000","txamt":"1","txcurrcd":"HKD","cancel":"z"}`,
 		`not json`, `{"notify_type":"payment"} trailing`,
 	} {
@@ -55,8 +70,10 @@ func FuzzParseNotification(f *testing.F) {
 		if key == "" || n.Provider != payments.QFPay || n.ProviderRef == "" || (n.OutTradeNo == "" && n.RefundNo == "") {
 			t.Fatalf("incomplete notification accepted: %+v", n)
 		}
-		if !n.Amount.Currency.Valid() || n.Amount.Minor < 0 {
-			t.Fatalf("bad amount accepted: %+v", n.Amount)
+		var rec record
+		if json.Unmarshal(body, &rec) != nil || n.Amount.Minor < 0 || string(n.Amount.Currency) != rec.TxCurrCd.String() ||
+			n.MethodCode != rec.PayType.String() || n.TID != rec.Udid.String() {
+			t.Fatalf("not what the notification says: %+v", n)
 		}
 		if n.Refund == (n.RefundState == "") || !n.Refund == (n.State == "") {
 			t.Fatalf("state missing: %+v", n)

@@ -130,7 +130,9 @@ func TestNotifications(t *testing.T) {
 		t.Errorf("delivered %d times", calls)
 	}
 
-	// Forgeries: changed body, no signature, another key, unknown sign type.
+	// Forgeries: changed body, no signature, another key, and a body signed
+	// with SHA-256 (saying so in X-QF-SIGNTYPE) when the merchant's profile
+	// says MD5: the profile chooses the hash, never the sender.
 	forged := bytes.Replace(first.body, []byte(`"txamt":"2500"`), []byte(`"txamt":"1"`), 1)
 	if bytes.Equal(forged, first.body) || first.header.Get(qfpay.HeaderSign) == "" {
 		t.Fatalf("test cannot forge %s", first.body)
@@ -140,10 +142,12 @@ func TestNotifications(t *testing.T) {
 		body   []byte
 		header http.Header
 	}{
-		"changed body": {forged, first.header},
-		"no signature": {first.body, http.Header{}},
-		"other key":    {forged, otherKey},
-		"sign type":    {first.body, signed(first.header.Get(qfpay.HeaderSign), "RSA")},
+		"changed body":         {forged, first.header},
+		"no signature":         {first.body, http.Header{}},
+		"other key":            {forged, otherKey},
+		"SHA-256 for MD5":      {forged, signed(qfpay.SignBody(forged, e.key, qfpay.SignSHA256), "SHA256")},
+		"SHA-256 unannounced":  {forged, signed(qfpay.SignBody(forged, e.key, qfpay.SignSHA256), "")},
+		"MD5 sign, RSA header": {forged, signed(first.header.Get(qfpay.HeaderSign), "RSA")},
 	} {
 		if status, _ := post(t, notifyURL, c.body, c.header); status != http.StatusUnauthorized {
 			t.Errorf("%s: answered %d", name, status)
@@ -153,14 +157,15 @@ func TestNotifications(t *testing.T) {
 		t.Errorf("a forgery was delivered (%d calls)", calls)
 	}
 
-	// SHA-256 when X-QF-SIGNTYPE says so, lower-case hex accepted.
-	body := []byte(`{"notify_type":"payment","out_trade_no":"SHA1","syssn":"S9","respcd":"0000","txamt":"5","txcurrcd":"HKD","cancel":"0"}`)
-	h := signed(strings.ToLower(qfpay.SignBody(body, e.key, qfpay.SignSHA256)), "SHA256")
+	// The profile's MD5 verifies whatever X-QF-SIGNTYPE claims, lower-case
+	// hex accepted.
+	body := []byte(`{"notify_type":"payment","out_trade_no":"MD5B","syssn":"S9","respcd":"0000","txamt":"5","txcurrcd":"HKD","cancel":"0"}`)
+	h := signed(strings.ToLower(qfpay.SignBody(body, e.key, qfpay.SignMD5)), "SHA256")
 	if status, _ := post(t, notifyURL, body, h); status != http.StatusOK {
-		t.Errorf("SHA-256 notification answered %d", status)
+		t.Errorf("MD5 notification claiming SHA256 answered %d", status)
 	}
-	if _, _, ok := box.find("SHA1"); !ok {
-		t.Error("SHA-256 notification not delivered")
+	if _, _, ok := box.find("MD5B"); !ok {
+		t.Error("MD5 notification not delivered")
 	}
 	// Verified but not JSON: 400.
 	bad := []byte("not json")
@@ -203,5 +208,63 @@ func TestNotificationRetried(t *testing.T) {
 	box.mu.Unlock()
 	if tries != 3 {
 		t.Errorf("the sandbox sent %d times, want 3", tries)
+	}
+}
+
+// TestNotificationsSHA256Profile: a merchant whose profile says SHA-256
+// gets the sandbox's notifications signed so and delivered; an MD5
+// signature is refused, even announced as MD5.
+func TestNotificationsSHA256Profile(t *testing.T) {
+	e := newEnv(t, sandbox.Config{}, qfpay.Config{SignType: "sha256"})
+	box, notifyURL := serveNotifications(t, e)
+	no := orderNo()
+	if _, err := e.gw.Pay(ctx(t), payments.PayRequest{OutTradeNo: no, Method: method(t, "800201"), Amount: hkd(880), NotifyURL: notifyURL}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sb.Pay(no, "success"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "SHA-256 notification delivered", func() bool { _, _, ok := box.find(no); return ok })
+	body := []byte(`{"notify_type":"payment","out_trade_no":"M1","syssn":"S1","respcd":"0000","txamt":"5","txcurrcd":"HKD"}`)
+	for name, h := range map[string]http.Header{
+		"MD5, announced":   signed(qfpay.SignBody(body, e.key, qfpay.SignMD5), "MD5"),
+		"MD5, unannounced": signed(qfpay.SignBody(body, e.key, qfpay.SignMD5), ""),
+	} {
+		if status, _ := post(t, notifyURL, body, h); status != http.StatusUnauthorized {
+			t.Errorf("%s to a SHA-256 profile: answered %d", name, status)
+		}
+	}
+	if status, _ := post(t, notifyURL, body, signed(qfpay.SignBody(body, e.key, qfpay.SignSHA256), "")); status != http.StatusOK {
+		t.Errorf("SHA-256 without X-QF-SIGNTYPE: answered %d", status)
+	}
+	if _, calls, _ := box.find("M1"); calls != 1 {
+		t.Errorf("delivered %d times", calls)
+	}
+}
+
+// TestNotificationHandlerLimits: only POST, bodies up to 64 KiB.
+func TestNotificationHandlerLimits(t *testing.T) {
+	e := newEnv(t, sandbox.Config{}, qfpay.Config{})
+	box, notifyURL := serveNotifications(t, e)
+	resp, err := http.Get(notifyURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != http.MethodPost {
+		t.Errorf("GET answered %d, Allow %q", resp.StatusCode, resp.Header.Get("Allow"))
+	}
+	pad := strings.Repeat("x", 64<<10)
+	big := []byte(`{"notify_type":"payment","out_trade_no":"BIG","syssn":"S","respcd":"0000","txamt":"5","txcurrcd":"HKD","pad":"` + pad + `"}`)
+	if status, _ := post(t, notifyURL, big, signed(qfpay.SignBody(big, e.key, qfpay.SignMD5), "")); status != http.StatusRequestEntityTooLarge {
+		t.Errorf("a signed body over 64 KiB answered %d", status)
+	}
+	fits := []byte(`{"notify_type":"payment","out_trade_no":"FITS","syssn":"S","respcd":"0000","txamt":"5","txcurrcd":"HKD","pad":"` +
+		pad[:60<<10] + `"}`)
+	if status, _ := post(t, notifyURL, fits, signed(qfpay.SignBody(fits, e.key, qfpay.SignMD5), "")); status != http.StatusOK {
+		t.Errorf("a signed body of 60 KiB answered %d", status)
+	}
+	if _, calls, _ := box.find("BIG"); calls != 0 {
+		t.Error("the oversized notification was delivered")
 	}
 }

@@ -49,7 +49,10 @@ func goodsName(s string) string {
 }
 
 // Pay sends a payment: an MPM pre-order (the answer's qrcode is shown to
-// the customer) or a CPM payment with the customer's auth_code.
+// the customer) or a CPM payment with the customer's auth_code. txdtm is
+// r.At (the order's time, which a later reversal or close must send again),
+// or now when it is zero; an MPM order always sends expired_time (r.ExpiresIn
+// in whole minutes rounded up, kept within 5..120; 30 when zero).
 //
 // Results:
 //   - CPM 0000: State Paid. MPM 0000: State Pending with QRCode: the QR
@@ -58,7 +61,8 @@ func goodsName(s string) string {
 //     password. Query; never send the payment again.
 //   - any other respcd: State Failed and a *payments.ProviderError (the
 //     provider said no: final), except when QFPay was busy or failing
-//     (KindBusy, KindSystem): then State Unknown and an error wrapping both
+//     (KindBusy, KindSystem; also any code not in QFPay's table): then
+//     State Unknown and an error wrapping both
 //     payments.ErrOutcomeUnknown and the *payments.ProviderError.
 //   - no trustworthy answer (transport, HTTP 5xx, unparsable body, a QR
 //     missing, an answer about another order): State Unknown, error
@@ -84,7 +88,7 @@ func (g *Gateway) Pay(ctx context.Context, r payments.PayRequest) (payments.PayR
 	params.Set("txcurrcd", string(r.Amount.Currency))
 	params.Set("pay_type", m.Code)
 	params.Set("out_trade_no", no)
-	params.Set("txdtm", g.txdtm())
+	params.Set("txdtm", g.txdtmOf(r.At))
 	params.Set("goods_name", goodsName(r.Subject))
 	params.Set("udid", g.udid(r.TID))
 	params.Set("notify_url", r.NotifyURL)

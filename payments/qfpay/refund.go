@@ -16,8 +16,10 @@ import (
 //
 // Results: 0000 RefundDone; 1143/1145 RefundPending (query the refund);
 // any other respcd RefundFailed and a *payments.ProviderError (KindBusy and
-// KindSystem: RefundUnknown, also wrapping payments.ErrOutcomeUnknown); no
-// trustworthy answer: RefundUnknown and payments.ErrOutcomeUnknown. Methods
+// KindSystem, any code not in QFPay's table included: RefundUnknown, also
+// wrapping payments.ErrOutcomeUnknown); no trustworthy answer (an answer
+// about another refund number, amount or sale included): RefundUnknown and
+// payments.ErrOutcomeUnknown. Methods
 // that cannot be refunded (FPS) give RefundFailed and KindUnsupported
 // without a request; State RefundCreated means nothing was sent.
 func (g *Gateway) Refund(ctx context.Context, r payments.RefundRequest) (payments.RefundResult, error) {
@@ -62,7 +64,11 @@ func (g *Gateway) Refund(ctx context.Context, r payments.RefundRequest) (payment
 	code := resp.RespCd.String()
 	res := payments.RefundResult{ProviderRef: resp.Syssn.String(), Code: code,
 		Message: messageFor(code, resp.RespErr.String(), resp.RespMsg.String())}
-	if bad := echoMismatch(&resp.record, no, r.Amount); bad != "" && (code == CodeOK || isPending(code)) {
+	bad := echoMismatch(&resp.record, no, r.Amount)
+	if got := resp.origSyssn(); bad == "" && got != "" && got != syssn {
+		bad = fmt.Sprintf("answer refunds syssn %q, asked %q", got, syssn)
+	}
+	if bad != "" && (code == CodeOK || isPending(code)) {
 		res.State = payments.RefundUnknown
 		return res, unknown(op, no, "%s", bad)
 	}

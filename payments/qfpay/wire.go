@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"qrpos/payments"
 )
 
 // hongKong is QFPay's wire time zone (UTC+8, no daylight saving).
@@ -80,6 +82,29 @@ type record struct {
 	QRCode     flexString `json:"qrcode"`
 	ChnlSn     flexString `json:"chnlsn"`
 	Udid       flexString `json:"udid"`
+
+	// A mainland wallet paying a Hong Kong merchant: what the customer
+	// paid (or got back) in their own currency, in its minor units.
+	CashFee           flexString `json:"cash_fee"`
+	CashFeeType       flexString `json:"cash_fee_type"`
+	CashRefundFee     flexString `json:"cash_refund_fee"`
+	CashRefundFeeType flexString `json:"cash_refund_fee_type"`
+	ExchangeRate      flexString `json:"exchange_rate"`
+}
+
+// amount is the record's txamt and txcurrcd exactly as given (see
+// wireAmount).
+func (r *record) amount() (payments.Money, error) {
+	return wireAmount(r.TxAmt.String(), r.TxCurrCd.String())
+}
+
+// cashAmount is what the customer paid in their own currency (for a refund
+// record, what they got back), when the record says.
+func (r *record) cashAmount(refund bool) (payments.Money, error) {
+	if refund {
+		return wireAmount(r.CashRefundFee.String(), r.CashRefundFeeType.String())
+	}
+	return wireAmount(r.CashFee.String(), r.CashFeeType.String())
 }
 
 // origSyssn is the sale's syssn of a refund, whichever spelling came.
@@ -121,6 +146,27 @@ func parseResponse(body []byte) (*response, error) {
 	}
 	return &r, nil
 }
+
+// wireAmount reads an amount exactly as QFPay gives it: minor units, and
+// the currency code as sent, even one this terminal does not charge in (the
+// engine compares it with the order's and sees the difference). No amount
+// is a zero Minor, no currency an empty Currency: neither is then compared.
+// Minor units that are not a count are an error.
+func wireAmount(minor, currency string) (payments.Money, error) {
+	m := payments.Money{Currency: payments.Currency(strings.TrimSpace(currency))}
+	if minor == "" {
+		return m, nil
+	}
+	v, err := strconv.ParseInt(minor, 10, 64)
+	if err != nil || v < 0 || v > maxWireMinor {
+		return payments.Money{}, fmt.Errorf("qfpay: amount %q is not a count of minor units", minor)
+	}
+	m.Minor = v
+	return m, nil
+}
+
+// maxWireMinor keeps a provider's amount far from int64 overflow.
+const maxWireMinor = 1e15
 
 // parseCancel reads the cancel flag (0..5); "" is 0.
 func parseCancel(s string) (int, error) {

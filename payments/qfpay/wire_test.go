@@ -55,8 +55,29 @@ func TestParseResponseRecorded(t *testing.T) {
 		t.Fatal(err)
 	}
 	var pe *payments.ProviderError
-	if err := refusal("pay", "X", &r.record); !errors.As(err, &pe) || pe.Kind != payments.KindDeclined || pe.Message != "Something new: details" {
+	if err := refusal("pay", "X", &r.record); !errors.As(err, &pe) || !errors.Is(err, payments.ErrOutcomeUnknown) ||
+		pe.Kind != payments.KindSystem || pe.Message != "Something new: details" {
 		t.Errorf("unknown code: %v", err)
+	}
+
+	// A record's amount is what it says: no currency given, none reported.
+	for _, c := range []struct {
+		txamt, cur string
+		want       payments.Money
+		bad        bool
+	}{
+		{"1230", "HKD", payments.Money{Minor: 1230, Currency: "HKD"}, false},
+		{"1230", "", payments.Money{Minor: 1230}, false},
+		{"", "HKD", payments.Money{Currency: "HKD"}, false},
+		{"", "", payments.Money{}, false},
+		{"5", "XYZ", payments.Money{Minor: 5, Currency: "XYZ"}, false},
+		{"12.30", "HKD", payments.Money{}, true},
+		{"-1", "HKD", payments.Money{}, true},
+	} {
+		got, err := (&record{TxAmt: flexString(c.txamt), TxCurrCd: flexString(c.cur)}).amount()
+		if got != c.want || (err != nil) != c.bad {
+			t.Errorf("txamt %q txcurrcd %q: %+v %v", c.txamt, c.cur, got, err)
+		}
 	}
 }
 
@@ -83,6 +104,7 @@ func FuzzParseResponse(f *testing.F) {
 	}
 	f.Add([]byte(`{"respcd":1143,"txamt":1e3}`))
 	f.Add([]byte(`{"respcd":"0000","data":[{"cancel":"-1"},{"cancel":99999999999999999999}]}`))
+	f.Add([]byte(`{"respcd":"0000","data":[{"respcd":"1297","txamt":"880","cash_fee":"804","cash_fee_type":"CNY","exchange_rate":"0.9136"}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		r, err := parseResponse(body)
 		if err != nil {
@@ -97,10 +119,18 @@ func FuzzParseResponse(f *testing.F) {
 		for i := range r.Data {
 			rec := &r.Data[i]
 			if c, err := parseCancel(rec.Cancel.String()); err == nil {
-				saleState(rec.RespCd.String(), c)
+				if st, _ := saleState(rec.RespCd.String(), c); st == payments.Failed && recordOutcomes[rec.RespCd.String()].sale != payments.Failed {
+					t.Fatalf("record %q failed without a refusal code", rec.RespCd)
+				}
 			}
 			if rs := refundState(rec.RespCd.String()); rs == "" {
 				t.Fatal("refund state empty")
+			}
+			if m, err := rec.amount(); err == nil && (m.Minor < 0 || string(m.Currency) != rec.TxCurrCd.String()) {
+				t.Fatalf("amount %+v from txamt %q txcurrcd %q", m, rec.TxAmt, rec.TxCurrCd)
+			}
+			if m, err := rec.cashAmount(false); err == nil && m.Minor < 0 {
+				t.Fatalf("cash amount %+v", m)
 			}
 		}
 		_ = refusal("query", "X", &r.record)

@@ -361,3 +361,31 @@ func (h *eftpayHalf) orders() []OrderView {
 	}
 	return out
 }
+
+// seed makes a stranger's order: another terminal's pre-order under number
+// no, paid or still waiting, for the engine's collision tests. No
+// notification is sent.
+func (h *eftpayHalf) seed(r SeedRequest) error {
+	m, err := payments.LookupMethod(payments.Eftpay, r.MethodCode)
+	if err != nil || m.Mode != payments.MPM {
+		return fmt.Errorf("eftpay has no pre-order payment_type %q", r.MethodCode)
+	}
+	if r.Amount.Currency != eftpay.Currency || payments.EftpayRange.Check(r.Amount) != nil {
+		return fmt.Errorf("eftpay amount %s is not an eftPay amount", r.Amount)
+	}
+	if len(r.OutTradeNo) > payments.MaxOrderNumber {
+		return fmt.Errorf("eftpay out_trade_no %q is longer than %d", r.OutTradeNo, payments.MaxOrderNumber)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, dup := h.byNo[r.OutTradeNo]; dup {
+		return fmt.Errorf("eftpay out_trade_no %s is already used", r.OutTradeNo)
+	}
+	now := h.now()
+	o := h.newOrder(map[string]string{"out_trade_no": r.OutTradeNo, "tid": r.TID, "subject": "seeded",
+		"buyertype": "others"}, m, r.Amount, now)
+	if r.Paid {
+		h.markPaid(o, now)
+	}
+	return nil
+}

@@ -1,9 +1,10 @@
 package sandbox
 
-// The QFPay half: /trade/v1/payment, query, refund, close and reversal,
+// The QFPay half: /trade/v1/payment, query, refund, close and reversal
+// (each only for the pay types QFPay's Reversal API guide assigns to it),
 // with QFPay's request signature, app code, required fields, duplicate
-// numbers, rate limit (HTTP 429), order states, refund balances and signed
-// notifications.
+// numbers, rate limit (HTTP 429), order states, refund balances, mainland
+// wallets' CNY amounts and signed notifications.
 //
 // QFPay signs requests and notifications but not its answers, so the
 // bad_signature fault cannot spoil a signature here: it processes the call
@@ -13,6 +14,7 @@ package sandbox
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
@@ -43,11 +45,35 @@ type qfpayHalf struct {
 	all       []*qfTxn // in creation order
 	usedCodes map[string]bool
 	seq       uint64
+	// cancels counts the calls of /trade/v1/reversal and /trade/v1/close
+	// by the pay_type of the order they name ("" for an order not found).
+	cancels map[string]map[string]int
 }
 
 func newQFPayHalf(s *Server) *qfpayHalf {
 	return &qfpayHalf{s: s, byNo: map[string]*qfTxn{}, bySyssn: map[string]*qfTxn{}, usedCodes: map[string]bool{},
-		seq: uint64(time.Now().UnixMilli()) * 1000}
+		seq: uint64(time.Now().UnixMilli()) * 1000, cancels: map[string]map[string]int{}}
+}
+
+// QFPayCancels counts the cancel calls the QFPay half received: endpoint
+// (/trade/v1/reversal, /trade/v1/close) -> pay_type of the order named (""
+// when no order was found) -> calls, refused ones included. A test asserts
+// with it that no call reached an endpoint QFPay's guide does not assign to
+// the pay type.
+func (s *Server) QFPayCancels() map[string]map[string]int {
+	out := map[string]map[string]int{}
+	for _, h := range s.halves {
+		q, ok := h.(*qfpayHalf)
+		if !ok {
+			continue
+		}
+		q.mu.Lock()
+		for path, byType := range q.cancels {
+			out[path] = maps.Clone(byType)
+		}
+		q.mu.Unlock()
+	}
+	return out
 }
 
 func (h *qfpayHalf) now() time.Time { return h.s.cfg.Now() }
@@ -58,8 +84,8 @@ func (h *qfpayHalf) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /trade/v1/refund", h.serve(h.refund))
 	// QFPay's pages disagree on GET or POST for these two: take both.
 	for _, m := range []string{"GET", "POST"} {
-		mux.HandleFunc(m+" /trade/v1/close", h.serve(h.closeOrder))
-		mux.HandleFunc(m+" /trade/v1/reversal", h.serve(h.closeOrder))
+		mux.HandleFunc(m+" "+qfpay.PathClose, h.serve(h.cancel(qfpay.PathClose)))
+		mux.HandleFunc(m+" "+qfpay.PathReversal, h.serve(h.cancel(qfpay.PathReversal)))
 	}
 }
 
@@ -79,7 +105,7 @@ func qfRefuse(code, detail string) qfAnswer {
 // serve wraps an endpoint with the steps every call shares: the fault, the
 // rate limit, the form, the app code and the signature; then the answer,
 // dropped or garbled as the fault says.
-func (h *qfpayHalf) serve(op func(p url.Values, now time.Time) qfAnswer) http.HandlerFunc {
+func (h *qfpayHalf) serve(op func(c qfCall) qfAnswer) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		f := h.s.takeFault("qfpay")
 		if f.before(w) {
@@ -91,10 +117,11 @@ func (h *qfpayHalf) serve(op func(p url.Values, now time.Time) qfAnswer) http.Ha
 			return
 		}
 		var ans qfAnswer
-		if p, code, detail := h.authenticate(w, r); code != "" {
+		if c, code, detail := h.authenticate(w, r); code != "" {
 			ans = qfRefuse(code, detail)
 		} else {
-			ans = op(p, h.now())
+			c.now = h.now()
+			ans = op(c)
 		}
 		for _, n := range ans.notes {
 			h.send(n)
@@ -116,24 +143,33 @@ func (h *qfpayHalf) serve(op func(p url.Values, now time.Time) qfAnswer) http.Ha
 	}
 }
 
+// qfCall is one authenticated call: its parameters, the sign type it was
+// signed with (the merchant's: notifications about its orders are signed
+// the same way) and the sandbox's time.
+type qfCall struct {
+	p        url.Values
+	signType qfpay.SignType
+	now      time.Time
+}
+
 // authenticate reads the form (body and, for GET, the URL) and checks the
 // app code (1106) and X-QF-SIGN over every parameter (1108).
-func (h *qfpayHalf) authenticate(w http.ResponseWriter, r *http.Request) (url.Values, string, string) {
+func (h *qfpayHalf) authenticate(w http.ResponseWriter, r *http.Request) (qfCall, string, string) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		return nil, "1103", "form: " + err.Error()
+		return qfCall{}, "1103", "form: " + err.Error()
 	}
 	if r.Header.Get(qfpay.HeaderAppCode) != h.s.cfg.QFPayAppCode {
-		return nil, "1106", "unknown X-QF-APPCODE"
+		return qfCall{}, "1106", "unknown X-QF-APPCODE"
 	}
 	st, err := qfpay.ParseSignType(r.Header.Get(qfpay.HeaderSignType))
 	if err != nil {
-		return nil, qfpay.CodeBadSignature, err.Error()
+		return qfCall{}, qfpay.CodeBadSignature, err.Error()
 	}
 	if !qfpay.VerifyRequest(r.Form, h.s.cfg.QFPayKey, st, r.Header.Get(qfpay.HeaderSign)) {
-		return nil, qfpay.CodeBadSignature, "X-QF-SIGN does not match the parameters"
+		return qfCall{}, qfpay.CodeBadSignature, "X-QF-SIGN does not match the parameters"
 	}
-	return r.Form, "", ""
+	return qfCall{p: r.Form, signType: st}, "", ""
 }
 
 // qfRate counts accepted calls in the last second and the last minute (of

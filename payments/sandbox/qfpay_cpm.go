@@ -24,7 +24,7 @@ var qfCPMPaths = map[string]qfCPMPath{
 	"43": {answer: "1143", final: "0000", pending: 2}, // password being typed, then paid
 	"44": {answer: "1143", final: "1205", pending: 2}, // password being typed, then failed
 	"45": {answer: "1145", final: "0000", pending: 2}, // processing, then paid
-	"46": {answer: "1145"},                            // processing until reversed or settled by hand
+	"46": {answer: "1145"},                            // processing until cancelled or settled by hand
 	"97": {answer: "1297", nothing: true},             // bank busy: no order was made
 	"98": {answer: "1298", final: "0000"},             // network slow, but the customer paid
 	"":   {answer: "0000", final: "0000"},             // every other ending: paid at once

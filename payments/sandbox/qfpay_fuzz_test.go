@@ -22,6 +22,7 @@ func FuzzQFPayEndpoints(f *testing.F) {
 	f.Add(uint8(2), "syssn=1&out_trade_no=R&txamt=1&txdtm="+url.QueryEscape(now))
 	f.Add(uint8(3), "out_trade_no=A&txamt=100&txdtm="+url.QueryEscape(now))
 	f.Add(uint8(3), "syssn=x&out_trade_no=B&txamt=100&txdtm="+url.QueryEscape(now))
+	f.Add(uint8(4), "out_trade_no=B&txamt=100&txdtm="+url.QueryEscape(now))
 	s := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), QFPayRatePerSecond: 1 << 30, QFPayRatePerMinute: 1 << 30})
 	defer s.Close()
 	var h *qfpayHalf
@@ -33,13 +34,13 @@ func FuzzQFPayEndpoints(f *testing.F) {
 	if h == nil {
 		f.Fatal("no QFPay half registered")
 	}
-	ops := []func(url.Values, time.Time) qfAnswer{h.payment, h.query, h.refund, h.closeOrder}
+	ops := []func(qfCall) qfAnswer{h.payment, h.query, h.refund, h.cancel(qfpay.PathClose), h.cancel(qfpay.PathReversal)}
 	f.Fuzz(func(t *testing.T, op uint8, form string) {
 		p, err := url.ParseQuery(form)
 		if err != nil {
 			return
 		}
-		ans := ops[int(op)%len(ops)](p, time.Now())
+		ans := ops[int(op)%len(ops)](qfCall{p: p, signType: qfpay.SignMD5, now: time.Now()})
 		b, err := json.Marshal(ans.fields)
 		if err != nil {
 			t.Fatal(err)

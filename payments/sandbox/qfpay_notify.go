@@ -55,7 +55,15 @@ func (h *qfpayHalf) note(t *qfTxn, url, kind string) []qfNote {
 func (h *qfpayHalf) send(n qfNote) {
 	hdr := http.Header{}
 	hdr.Set("Content-Type", "application/json")
-	hdr.Set(qfpay.HeaderSign, qfpay.SignBody(n.body, h.s.cfg.QFPayKey, qfpay.SignMD5))
+	// Signed as the merchant signs its calls (MD5 unless it uses SHA-256).
+	st := n.txn.signType
+	if st == "" {
+		st = qfpay.SignMD5
+	}
+	hdr.Set(qfpay.HeaderSign, qfpay.SignBody(n.body, h.s.cfg.QFPayKey, st))
+	if st != qfpay.SignMD5 {
+		hdr.Set(qfpay.HeaderSignType, string(st))
+	}
 	h.s.notify(n.url, n.body, hdr, func(status int, resp []byte) bool {
 		return status == http.StatusOK && bytes.Equal(bytes.TrimSpace(resp), []byte("SUCCESS"))
 	}, func() {

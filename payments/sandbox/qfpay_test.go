@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -151,26 +152,64 @@ func TestQFPayRequestChecks(t *testing.T) {
 
 func TestQFPayCloseGETAndRefundRules(t *testing.T) {
 	s, c := newQFPaySandbox(t, Config{})
-	if got := c.respcd("/trade/v1/payment", qfMPMForm("M1")); got != "0000" {
+	// A WeChat CPM payment pending for ever (auth code ending 46) is closed
+	// (/trade/v1/close, GET as QFPay's page shows it), by out_trade_no,
+	// amount and original txdtm checked.
+	cpmForm := url.Values{"txamt": {"1000"}, "txcurrcd": {"HKD"}, "pay_type": {"800208"}, "out_trade_no": {"W1"},
+		"txdtm": {"2024-05-01 10:00:00"}, "auth_code": {"134567890123456746"}}
+	if got := c.respcd("/trade/v1/payment", cpmForm); got != "1145" {
 		t.Fatal(got)
 	}
-	// Close by GET, by out_trade_no, amount checked.
-	closeForm := url.Values{"out_trade_no": {"M1"}, "txamt": {"999"}, "txdtm": {qfpay.WireTime(time.Now())}}
+	closeForm := url.Values{"out_trade_no": {"W1"}, "txamt": {"999"}, "txdtm": {"2024-05-01 10:00:00"}}
 	if _, out := c.call(http.MethodGet, "/trade/v1/close", closeForm, ""); out["respcd"] != "1266" {
 		t.Errorf("close with another amount: %v", out)
 	}
 	closeForm.Set("txamt", "1000")
-	if _, out := c.call(http.MethodGet, "/trade/v1/close", closeForm, ""); out["respcd"] != "0000" || out["cancel"] != "2" {
-		t.Errorf("GET close: %v", out)
+	closeForm.Set("txdtm", "2024-05-01 10:00:01")
+	if _, out := c.call(http.MethodGet, "/trade/v1/close", closeForm, ""); out["respcd"] != "1267" {
+		t.Errorf("close with another txdtm than the payment's: %v", out)
 	}
-	if o, _ := s.Order("M1"); o.State != "1143 cancel=2" || o.Paid {
-		t.Errorf("closed MPM: %+v", o)
+	closeForm.Set("txdtm", "2024-05-01 10:00:00")
+	if _, out := c.call(http.MethodPost, "/trade/v1/reversal", closeForm, ""); out["respcd"] != "1150" {
+		t.Errorf("reversal of a pay type QFPay closes: %v", out)
+	}
+	o, _ := s.Order("W1")
+	_, out := c.call(http.MethodGet, "/trade/v1/close", closeForm, "")
+	if out["respcd"] != "0000" || out["orig_syssn"] != o.Ref || out["syssn"] == o.Ref || out["syssn"] == "" || out["txdtm"] != "2024-05-01 10:00:00" {
+		t.Errorf("GET close: %v (sale %s)", out, o.Ref)
+	}
+	if o, _ := s.Order("W1"); o.State != "1264 cancel=2" || o.Paid {
+		t.Errorf("closed CPM: %+v", o)
+	}
+	if _, out := c.call(http.MethodGet, "/trade/v1/close", closeForm, ""); out["respcd"] != "1142" {
+		t.Errorf("closing again: %v", out)
+	}
+	// An unpaid Alipay MPM order is reversed, never closed.
+	if got := c.respcd("/trade/v1/payment", qfMPMForm("M1")); got != "0000" {
+		t.Fatal(got)
+	}
+	m1, _ := s.Order("M1")
+	rev := url.Values{"syssn": {m1.Ref}, "txamt": {"1000"}}
+	_, q := c.call(http.MethodPost, "/trade/v1/query", url.Values{"out_trade_no": {"M1"}}, "")
+	rev.Set("txdtm", q["data"].([]any)[0].(map[string]any)["txdtm"].(string))
+	if got := c.respcd("/trade/v1/close", rev); got != "1150" {
+		t.Errorf("close of a pay type QFPay reverses: %s", got)
+	}
+	if got := c.respcd("/trade/v1/reversal", rev); got != "0000" {
+		t.Errorf("reversal: %s", got)
+	}
+	if o, _ := s.Order("M1"); o.State != "1263 cancel=1" {
+		t.Errorf("reversed MPM: %+v", o)
+	}
+	want := map[string]map[string]int{"/trade/v1/close": {"800208": 4, "800101": 1}, "/trade/v1/reversal": {"800208": 1, "800101": 1}}
+	if got := s.QFPayCancels(); !maps.EqualFunc(got, want, maps.Equal) {
+		t.Errorf("cancel calls: %v, want %v", got, want)
 	}
 
 	// FPS cannot be refunded, even when paid.
 	fps := qfMPMForm("F1")
 	fps.Set("pay_type", "802001")
-	_, out := c.call(http.MethodPost, "/trade/v1/payment", fps, "")
+	_, out = c.call(http.MethodPost, "/trade/v1/payment", fps, "")
 	if err := s.Pay("F1", "success"); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -13,9 +14,34 @@ import (
 
 // The record codes the sandbox writes beyond 0000.
 const (
-	qfWaiting = qfpay.CodePassword // an unpaid MPM order: 1143, "not paid for"
-	qfFailed  = "1205"             // a payment that failed after waiting
+	qfWaiting  = qfpay.CodePassword // an unpaid MPM order: 1143, "not paid for"
+	qfFailed   = "1205"             // a payment that failed after waiting
+	qfReversed = "1263"             // reversed (cancel=1): "the order has been cancelled"
+	qfClosed   = "1264"             // closed (cancel=2): "the order has been closed"
+	// qfNoCancel refuses a cancel sent to an endpoint QFPay's guide does not
+	// assign to the pay type. The guide names no code for it; 1150 is the
+	// one code of QFPay's table that refuses a cancel ("does not support
+	// canceling transactions"), and it is final for the client
+	// (KindUnsupported), where 1155 would read as a refused refund.
+	qfNoCancel = "1150"
 )
+
+// QFPayCancelPendingCents: a reversal or close of an order whose amount
+// ends in these minor units (e.g. 12.47) answers 1145, still in progress;
+// the order shows its cancel flag once a query names it again (unless it
+// was paid meanwhile: then the cancel failed).
+const QFPayCancelPendingCents = 47
+
+// QFPayCNYRate is the exchange rate the sandbox's mainland wallets pay
+// with (HKD to CNY, as exchange_rate says it), and qfCashWallets the pay
+// types whose paid records carry cash_fee, cash_fee_type and exchange_rate.
+const QFPayCNYRate = "0.9136"
+
+var qfCashWallets = map[string]bool{"800101": true, "800201": true, "800108": true, "800208": true}
+
+// qfCNY is what a tourist's wallet takes in CNY for minor HKD units at
+// QFPayCNYRate, rounded half up: 880 (HK$8.80) is 804 (¥8.04).
+func qfCNY(minor int64) int64 { return (minor*9136 + 5000) / 10000 }
 
 // qfTxn is one sale or refund as QFPay keeps it.
 type qfTxn struct {
@@ -26,6 +52,7 @@ type qfTxn struct {
 	sale              *qfTxn // a refund's sale
 
 	txdtm, udid, goodsName, notifyURL, mchid string
+	signType                                 qfpay.SignType // the merchant's, for notifications
 	created, paid                            time.Time
 	expiresAt                                time.Time // MPM
 
@@ -39,6 +66,11 @@ type qfTxn struct {
 	// A pending CPM order: queries still showing pending, then final.
 	pendingQueries int
 	final          string
+
+	// A cancel answered 1145: the flag it sets once a query names the
+	// order again, and the cancel's own syssn.
+	cancelPending int
+	cancelSyssn   string
 
 	notified bool
 }
@@ -86,6 +118,15 @@ func (t *qfTxn) record() map[string]any {
 	if t.refund {
 		r["origssn"] = t.sale.syssn
 	}
+	if qfCashWallets[t.method.Code] && t.amount.Currency == "HKD" && !t.paid.IsZero() {
+		cash := strconv.FormatInt(qfCNY(t.amount.Minor), 10)
+		if t.refund {
+			r["cash_refund_fee"], r["cash_refund_fee_type"] = cash, "CNY"
+		} else {
+			r["cash_fee"], r["cash_fee_type"] = cash, "CNY"
+		}
+		r["exchange_rate"] = QFPayCNYRate
+	}
 	return r
 }
 
@@ -119,7 +160,8 @@ func qfAmount(s string, c payments.Currency) (payments.Money, bool) {
 	return m, err == nil && payments.QFPayRange.Check(m) == nil
 }
 
-func (h *qfpayHalf) payment(p url.Values, now time.Time) qfAnswer {
+func (h *qfpayHalf) payment(c qfCall) qfAnswer {
+	p, now := c.p, c.now
 	if ans, ok := qfRequired(p, "txamt", "txcurrcd", "pay_type", "out_trade_no", "txdtm"); !ok {
 		return ans
 	}
@@ -169,7 +211,7 @@ func (h *qfpayHalf) payment(p url.Values, now time.Time) qfAnswer {
 	}
 	t := &qfTxn{syssn: h.nextSyssn(now), outTradeNo: no, method: m, amount: amount, txdtm: p.Get("txdtm"),
 		udid: p.Get("udid"), goodsName: p.Get("goods_name"), notifyURL: p.Get("notify_url"), mchid: p.Get("mchid"),
-		created: now}
+		signType: c.signType, created: now}
 	var ans qfAnswer
 	if m.Mode == payments.MPM {
 		t.respcd, t.expiresAt = qfWaiting, now.Add(expiry)
@@ -232,7 +274,8 @@ func (h *qfpayHalf) lookup(syssn, no string) (*qfTxn, qfAnswer, bool) {
 	return t, qfAnswer{}, true
 }
 
-func (h *qfpayHalf) query(p url.Values, now time.Time) qfAnswer {
+func (h *qfpayHalf) query(c qfCall) qfAnswer {
+	p, now := c.p, c.now
 	page, size := 1, 10
 	if v := p.Get("page"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -288,6 +331,14 @@ func (h *qfpayHalf) query(p url.Values, now time.Time) qfAnswer {
 			continue
 		}
 		t.expire(now)
+		// A cancel in progress ends when a query names the order: done if
+		// it is still unpaid, failed if the customer paid meanwhile.
+		if named && t.cancelPending != 0 {
+			if t.waiting() {
+				t.cancelNow(t.cancelPending)
+			}
+			t.cancelPending = 0
+		}
 		// A waiting CPM order moves on with each query that names it.
 		if named && t.waiting() && t.final != "" {
 			if t.pendingQueries > 0 {
@@ -308,7 +359,8 @@ func (h *qfpayHalf) query(p url.Values, now time.Time) qfAnswer {
 	return ans
 }
 
-func (h *qfpayHalf) refund(p url.Values, now time.Time) qfAnswer {
+func (h *qfpayHalf) refund(c qfCall) qfAnswer {
+	p, now := c.p, c.now
 	if ans, ok := qfRequired(p, "syssn", "out_trade_no", "txamt", "txdtm"); !ok {
 		return ans
 	}
@@ -344,7 +396,8 @@ func (h *qfpayHalf) refund(p url.Values, now time.Time) qfAnswer {
 		return qfRefuse(qfpay.CodeRefundBalance, "refundable: "+payments.Money{Minor: sale.amount.Minor - sale.refunded, Currency: sale.amount.Currency}.MinorString())
 	}
 	rf := &qfTxn{syssn: h.nextSyssn(now), outTradeNo: no, method: sale.method, amount: amount, refund: true, sale: sale,
-		txdtm: p.Get("txdtm"), udid: p.Get("udid"), mchid: p.Get("mchid"), created: now, paid: now, respcd: qfpay.CodeOK}
+		txdtm: p.Get("txdtm"), udid: p.Get("udid"), mchid: p.Get("mchid"), signType: sale.signType,
+		created: now, paid: now, respcd: qfpay.CodeOK}
 	sale.refunded += amount.Minor
 	sale.cancel = qfpay.CancelPartlyRefunded
 	if sale.refunded == sale.amount.Minor {
@@ -357,42 +410,125 @@ func (h *qfpayHalf) refund(p url.Values, now time.Time) qfAnswer {
 	return qfAnswer{fields: f, notes: h.refundNote(rf)}
 }
 
-// closeOrder serves /close and /reversal: it ends a waiting order (cancel 1
-// for CPM, 2 for MPM). A paid order answers 1260, a closed one 1142, an
-// expired one 1181.
-func (h *qfpayHalf) closeOrder(p url.Values, now time.Time) qfAnswer {
-	if ans, ok := qfRequired(p, "txamt", "txdtm"); !ok {
-		return ans
+// cancel serves path, /trade/v1/reversal or /trade/v1/close, as QFPay's
+// Reversal API guide assigns them (qfpay.CancelPath of the catalogue): a
+// pay type sent to the other endpoint, or one that cannot be cancelled at
+// all, is refused with 1150. txamt must be the order's (1266) and txdtm
+// the original payment's (1267). A waiting order ends reversed (cancel=1,
+// respcd 1263) or closed (cancel=2, respcd 1264), and the answer carries a
+// new syssn and the order's as orig_syssn; an amount ending in
+// QFPayCancelPendingCents answers 1145 and ends later. A paid order
+// answers 1260, a cancelled one 1142, a refunded one 1262, an expired one
+// 1181. Every call is counted in QFPayCancels.
+func (h *qfpayHalf) cancel(path string) func(c qfCall) qfAnswer {
+	return func(c qfCall) qfAnswer {
+		p, now := c.p, c.now
+		if ans, ok := qfRequired(p, "txamt", "txdtm"); !ok {
+			return ans
+		}
+		if p.Get("syssn") == "" && p.Get("out_trade_no") == "" {
+			return qfRefuse(qfpay.CodeParameter, "syssn or out_trade_no is required")
+		}
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		t, ans, ok := h.lookup(p.Get("syssn"), p.Get("out_trade_no"))
+		if !ok {
+			h.countCancel(path, "")
+			return ans
+		}
+		h.countCancel(path, t.method.Code)
+		switch want := qfpay.CancelPath(t.method); {
+		case want == "":
+			return qfRefuse(qfNoCancel, "pay_type "+t.method.Code+" ("+t.method.Name+") cannot be cancelled: Hong Kong pay types do not support cancel")
+		case want != path:
+			return qfRefuse(qfNoCancel, "pay_type "+t.method.Code+" is cancelled with "+want+", not "+path)
+		}
+		if p.Get("txamt") != t.amount.MinorString() {
+			return qfRefuse("1266", "txamt is not the order's amount")
+		}
+		if p.Get("txdtm") != t.txdtm {
+			return qfRefuse("1267", "txdtm must be the original transaction's time ("+t.txdtm+")")
+		}
+		t.expire(now)
+		switch {
+		case t.cancel == qfpay.CancelRefunded || t.cancel == qfpay.CancelPartlyRefunded:
+			return qfRefuse("1262", "the order was refunded")
+		case t.cancel != 0:
+			return qfRefuse(qfpay.CodeClosed, "the order was already cancelled")
+		case t.respcd == qfpay.CodeOK:
+			return qfRefuse(qfpay.CodeAlreadyPaid, "the order is paid: refund it instead")
+		case t.respcd == qfpay.CodeExpired:
+			return qfRefuse(qfpay.CodeExpired, "the QR code expired")
+		}
+		flag := qfpay.CancelClosed
+		if path == qfpay.PathReversal {
+			flag = qfpay.CancelReversed
+		}
+		if t.cancelSyssn == "" {
+			t.cancelSyssn = h.nextSyssn(now)
+		}
+		respcd := qfpay.CodeOK
+		if t.cancelPending != 0 || t.amount.Minor%100 == QFPayCancelPendingCents {
+			respcd, t.cancelPending = qfpay.CodeProcessing, flag
+		} else {
+			t.cancelNow(flag)
+		}
+		f := map[string]any{"syssn": t.cancelSyssn, "orig_syssn": t.syssn, "txamt": t.amount.MinorString(),
+			"txcurrcd": string(t.amount.Currency), "txdtm": t.txdtm, "sysdtm": qfpay.WireTime(now), "chnlsn": "",
+			"respcd": respcd, "resperr": qfpay.Message(respcd), "respmsg": ""}
+		if respcd == qfpay.CodeOK {
+			f["resperr"] = "success"
+		}
+		return qfAnswer{fields: f}
 	}
-	if p.Get("syssn") == "" && p.Get("out_trade_no") == "" {
-		return qfRefuse(qfpay.CodeParameter, "syssn or out_trade_no is required")
+}
+
+// cancelNow ends a waiting order with the cancel flag (reversed or closed)
+// and that flag's own record code.
+func (t *qfTxn) cancelNow(flag int) {
+	t.cancel, t.pendingQueries, t.final, t.cancelPending = flag, 0, "", 0
+	t.respcd = qfClosed
+	if flag == qfpay.CancelReversed {
+		t.respcd = qfReversed
+	}
+}
+
+// countCancel counts one call of a cancel endpoint; callers hold h.mu.
+func (h *qfpayHalf) countCancel(path, payType string) {
+	if h.cancels[path] == nil {
+		h.cancels[path] = map[string]int{}
+	}
+	h.cancels[path][payType]++
+}
+
+// seed makes a stranger's order: another terminal's sale under number no,
+// paid or still waiting, for the engine's collision tests. No notification
+// is sent.
+func (h *qfpayHalf) seed(r SeedRequest) error {
+	m, err := payments.LookupMethod(payments.QFPay, r.MethodCode)
+	if err != nil || (m.Mode != payments.MPM && m.Mode != payments.CPM) {
+		return fmt.Errorf("qfpay has no in-store pay_type %q", r.MethodCode)
+	}
+	if _, ok := qfAmount(r.Amount.MinorString(), r.Amount.Currency); !ok || !r.Amount.Currency.Valid() {
+		return fmt.Errorf("qfpay amount %s is not a QFPay amount", r.Amount)
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	t, ans, ok := h.lookup(p.Get("syssn"), p.Get("out_trade_no"))
-	if !ok {
-		return ans
+	if _, dup := h.byNo[r.OutTradeNo]; dup {
+		return fmt.Errorf("qfpay out_trade_no %s is already used", r.OutTradeNo)
 	}
-	if p.Get("txamt") != t.amount.MinorString() {
-		return qfRefuse("1266", "txamt is not the order's amount")
-	}
-	t.expire(now)
+	now := h.now()
+	t := &qfTxn{syssn: h.nextSyssn(now), outTradeNo: r.OutTradeNo, method: m, amount: r.Amount,
+		txdtm: qfpay.WireTime(now), udid: r.TID, goodsName: "seeded", signType: qfpay.SignMD5, created: now}
 	switch {
-	case t.cancel == qfpay.CancelRefunded || t.cancel == qfpay.CancelPartlyRefunded:
-		return qfRefuse("1262", "the order was refunded")
-	case t.cancel != 0:
-		return qfRefuse(qfpay.CodeClosed, "the order was already closed")
-	case t.respcd == qfpay.CodeOK:
-		return qfRefuse(qfpay.CodeAlreadyPaid, "the order is paid: refund it instead")
-	case t.respcd == qfpay.CodeExpired:
-		return qfRefuse(qfpay.CodeExpired, "the QR code expired")
+	case r.Paid:
+		t.respcd, t.paid = qfpay.CodeOK, now
+	case m.Mode == payments.MPM:
+		t.respcd, t.expiresAt = qfWaiting, now.Add(QFPayOrderExpiry)
+	default:
+		t.respcd = qfpay.CodeProcessing // pending until reversed or /sandbox/pay
 	}
-	t.cancel = qfpay.CancelClosed
-	if t.method.Mode == payments.CPM {
-		t.cancel = qfpay.CancelReversed
-	}
-	t.pendingQueries, t.final = 0, ""
-	f := t.answer(qfpay.CodeOK)
-	f["cancel"] = strconv.Itoa(t.cancel)
-	return qfAnswer{fields: f}
+	h.byNo[t.outTradeNo], h.bySyssn[t.syssn] = t, t
+	h.all = append(h.all, t)
+	return nil
 }

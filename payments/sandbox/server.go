@@ -11,20 +11,29 @@
 //
 // Each provider's half lives in its own files (eftpay*.go, qfpay*.go) and
 // registers itself with registerHalf; this file holds what they share: the
-// server, the control endpoints for people and tests (/sandbox/pay,
-// /sandbox/orders, /sandbox/faults) and the notification sender.
+// server and its front door (which logs every provider call and applies
+// the holds and the faults limited to one operation or number), the control
+// endpoints for people and tests (/sandbox/pay, /sandbox/orders,
+// /sandbox/faults, /sandbox/held, /sandbox/release, /sandbox/requests) and
+// the notification sender.
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"qrpos/payments"
+	"qrpos/payments/eftpay"
 )
 
 // Demo credentials: what `pos sandbox` and demo mode use unless told
@@ -134,12 +143,15 @@ func registerHalf(f func(*Server) half) {
 
 // Server is a running sandbox's state. Its Handler serves both providers.
 type Server struct {
-	cfg    Config
-	log    *slog.Logger
-	faults faults
-	halves []half
-	mux    *http.ServeMux
+	cfg      Config
+	log      *slog.Logger
+	faults   faults
+	holds    holds
+	requests requestLog
+	halves   []half
+	mux      *http.ServeMux
 
+	// notifyCtx ends with Close: notification retries and held calls stop.
 	notifyCtx    context.Context
 	notifyCancel context.CancelFunc
 	notifyWG     sync.WaitGroup
@@ -151,6 +163,8 @@ func New(cfg Config) *Server {
 	cfg.defaults()
 	s := &Server{cfg: cfg, log: cfg.Logger.With("component", "sandbox"), mux: http.NewServeMux(),
 		httpClient: &http.Client{Timeout: 5 * time.Second}}
+	s.holds.changed = make(chan struct{})
+	s.holds.ch = make(chan Held, 256)
 	s.notifyCtx, s.notifyCancel = context.WithCancel(context.Background())
 	halvesMu.Lock()
 	for _, f := range halves {
@@ -164,6 +178,9 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("GET /sandbox/orders", s.handleOrders)
 	s.mux.HandleFunc("POST /sandbox/faults", s.handleFaults)
 	s.mux.HandleFunc("DELETE /sandbox/faults", s.handleClearFaults)
+	s.mux.HandleFunc("GET /sandbox/held", s.handleHeld)
+	s.mux.HandleFunc("POST /sandbox/release", s.handleRelease)
+	s.mux.HandleFunc("GET /sandbox/requests", s.handleRequests)
 	return s
 }
 
@@ -171,10 +188,27 @@ func New(cfg Config) *Server {
 func (s *Server) Config() Config { return s.cfg }
 
 // Handler serves the eftPay half under /VMP/, the QFPay half under
-// /trade/v1/ and the control endpoints under /sandbox/.
-func (s *Server) Handler() http.Handler { return s.mux }
+// /trade/v1/ and the control endpoints under /sandbox/. Every provider call
+// goes through the front door first.
+func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.frontDoor) }
 
-// Close stops pending notification retries and waits for them.
+// frontDoor logs a provider call, applies the fault of the front door (a
+// hold, or a fault limited to an operation or a number) and hands the call
+// to its half. Other paths go straight to the mux.
+func (s *Server) frontDoor(w http.ResponseWriter, r *http.Request) {
+	c, ok := readCall(r)
+	if !ok {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	seq := s.requests.add(c, s.cfg.Now())
+	sw := &statusWriter{ResponseWriter: w}
+	defer func() { s.requests.answered(seq, sw.status) }()
+	s.frontFault(s.takeFrontFault(c), c, sw, r)
+}
+
+// Close stops pending notification retries and waits for them; calls still
+// held are abandoned (their connections closed).
 func (s *Server) Close() {
 	s.notifyCancel()
 	s.notifyWG.Wait()
@@ -318,3 +352,195 @@ func (s *Server) sendNotification(url string, body []byte, header http.Header, a
 	n, _ := readFull(resp.Body, buf)
 	return accept(resp.StatusCode, buf[:n])
 }
+
+// Operations of the request log (Request.Op).
+const (
+	OpPay      = "pay"      // eftPay PreOrder or token payment, QFPay /trade/v1/payment
+	OpQuery    = "query"    // a sale's or a refund's query
+	OpClose    = "close"    // eftPay Close, QFPay /trade/v1/close
+	OpReversal = "reversal" // QFPay /trade/v1/reversal
+	OpRefund   = "refund"
+)
+
+var knownOps = map[string]bool{OpPay: true, OpQuery: true, OpClose: true, OpReversal: true, OpRefund: true}
+
+// eftpayOps maps each eftPay service name of the catalogue to its operation.
+var eftpayOps = func() map[string]string {
+	ops := map[string]string{}
+	for _, m := range payments.MethodsOf(payments.Eftpay) {
+		for name, op := range map[string]string{m.Services.PreOrder: OpPay, m.Services.Query: OpQuery,
+			m.Services.Close: OpClose, m.Services.Refund: OpRefund} {
+			if name != "" {
+				ops[name] = op
+			}
+		}
+	}
+	return ops
+}()
+
+// Request is one provider call the sandbox received, as its request log
+// keeps it: a crash test asserts from it that no payment or refund number
+// was sent twice.
+type Request struct {
+	Seq      int    `json:"seq"`
+	Provider string `json:"provider"` // eftpay or qfpay
+	// Op is pay, query, close, reversal or refund; empty when the call
+	// named no operation the sandbox knows (it is still served and refused).
+	Op string `json:"op"`
+	// Service is eftPay's service name or QFPay's path.
+	Service string `json:"service"`
+	// OutTradeNo is the sale's number (for a QFPay query, the numbers it
+	// names, comma-separated); RefundNo the refund's. A QFPay refund names
+	// its sale by syssn: Requests fills OutTradeNo in from it, and moves a
+	// QFPay query's refund number to RefundNo.
+	OutTradeNo string    `json:"out_trade_no,omitempty"`
+	RefundNo   string    `json:"refund_no,omitempty"`
+	Syssn      string    `json:"syssn,omitempty"`
+	At         time.Time `json:"at"`
+	// Status is the HTTP status answered; 0 while the call is being served
+	// or when no answer went back (dropped, or its client went away).
+	Status int `json:"status"`
+}
+
+// names reports whether the call names number no, as sale or refund.
+func (c Request) names(no string) bool {
+	if c.RefundNo == no {
+		return true
+	}
+	for _, n := range strings.Split(c.OutTradeNo, ",") {
+		if strings.TrimSpace(n) == no {
+			return true
+		}
+	}
+	return false
+}
+
+type requestLog struct {
+	mu   sync.Mutex
+	list []Request
+}
+
+func (l *requestLog) add(c Request, now time.Time) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	c.Seq = len(l.list) + 1
+	c.At = now
+	l.list = append(l.list, c)
+	return c.Seq
+}
+
+func (l *requestLog) answered(seq, status int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.list[seq-1].Status = status
+}
+
+// Requests lists every provider call received, in arrival order.
+func (s *Server) Requests() []Request {
+	s.requests.mu.Lock()
+	out := append([]Request(nil), s.requests.list...)
+	s.requests.mu.Unlock()
+	sales := map[string]string{} // QFPay syssn -> sale number
+	for _, o := range s.Orders() {
+		if o.Provider == string(payments.QFPay) {
+			sales[o.Ref] = o.OutTradeNo
+		}
+	}
+	refunds := map[string]bool{}
+	for i, c := range out {
+		if c.Provider != string(payments.QFPay) {
+			continue
+		}
+		if c.OutTradeNo == "" && c.Syssn != "" {
+			out[i].OutTradeNo = sales[c.Syssn]
+		}
+		if c.Op == OpRefund {
+			refunds[c.RefundNo] = true
+		}
+	}
+	for i, c := range out {
+		if c.Provider == string(payments.QFPay) && c.Op == OpQuery && refunds[c.OutTradeNo] {
+			out[i].RefundNo, out[i].OutTradeNo = c.OutTradeNo, ""
+		}
+	}
+	return out
+}
+
+func (s *Server) handleRequests(w http.ResponseWriter, r *http.Request) {
+	reqs := s.Requests()
+	if reqs == nil {
+		reqs = []Request{}
+	}
+	writeJSON(w, http.StatusOK, reqs)
+}
+
+// readCall reads what a provider call is about, leaving its body to be
+// read again; false when r is not a provider call.
+func readCall(r *http.Request) (Request, bool) {
+	var provider string
+	switch {
+	case r.URL.Path == "/VMP"+eftpay.ServicePath && r.Method == http.MethodPost:
+		provider = string(payments.Eftpay)
+	case strings.HasPrefix(r.URL.Path, "/trade/v1/"):
+		provider = string(payments.QFPay)
+	default:
+		return Request{}, false
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, eftpay.MaxBody+1))
+	r.Body.Close()
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	c := Request{Provider: provider}
+	if err != nil {
+		return c, true
+	}
+	if provider == string(payments.Eftpay) {
+		fields, err := eftpay.DecodeObject(body)
+		if err != nil {
+			return c, true
+		}
+		c.Service = fields["service"]
+		c.Op = eftpayOps[c.Service]
+		c.OutTradeNo, c.RefundNo = fields["out_trade_no"], fields["refund_no"]
+		return c, true
+	}
+	c.Service = r.URL.Path
+	c.Op = strings.TrimPrefix(r.URL.Path, "/trade/v1/")
+	if c.Op == "payment" {
+		c.Op = OpPay
+	}
+	if !knownOps[c.Op] {
+		c.Op = ""
+	}
+	p, _ := url.ParseQuery(string(body))
+	for k, v := range r.URL.Query() {
+		p[k] = append(p[k], v...)
+	}
+	c.OutTradeNo, c.Syssn = p.Get("out_trade_no"), p.Get("syssn")
+	if c.Op == OpRefund {
+		c.RefundNo, c.OutTradeNo = c.OutTradeNo, ""
+	}
+	return c, true
+}
+
+// statusWriter remembers the status answered. It unwraps, so a half can
+// still hijack the connection to drop it.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
