@@ -23,8 +23,9 @@ type Gateway interface {
 	Pay(ctx context.Context, r PayRequest) (PayResult, error)
 	// Query asks where a sale (RefundNo empty) or a refund stands.
 	Query(ctx context.Context, r QueryRequest) (QueryResult, error)
-	// Close ends an unpaid order: close for MPM, reversal for CPM. Methods
-	// with CanClose false return a *ProviderError of kind KindUnsupported.
+	// Close ends an unpaid order the way the catalogue says for its method
+	// (Method.Cancel: close or reversal). Methods that cannot be cancelled
+	// return a *ProviderError of kind KindUnsupported without sending.
 	Close(ctx context.Context, r CloseRequest) (CloseResult, error)
 	// Refund asks for a refund of a paid sale under a new refund number.
 	Refund(ctx context.Context, r RefundRequest) (RefundResult, error)

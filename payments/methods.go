@@ -3,6 +3,7 @@ package payments
 import (
 	"fmt"
 	"sort"
+	"time"
 )
 
 // Provider names a payment gateway.
@@ -271,4 +272,23 @@ func MaskSecret(s string) string {
 		}
 	}
 	return string(out)
+}
+
+// QFPay's bounds on an MPM order's expired_time (providers.md 2.2).
+const (
+	QFPayMinExpiry = 5 * time.Minute
+	QFPayMaxExpiry = 120 * time.Minute
+)
+
+// PayableFor is how long an MPM order of this method stays payable at the
+// provider when the terminal asks for d, and so how long the terminal
+// keeps its sale open: QFPay takes expired_time in whole minutes from 5 to
+// 120, so d is rounded up and kept within them; eftPay takes no lifetime
+// from the terminal, so d stands.
+func (m Method) PayableFor(d time.Duration) time.Duration {
+	if m.Provider != QFPay || m.Mode != MPM {
+		return d
+	}
+	d = (d + time.Minute - 1) / time.Minute * time.Minute
+	return min(max(d, QFPayMinExpiry), QFPayMaxExpiry)
 }

@@ -112,6 +112,13 @@ type Order struct {
 	AuthCode    string // CPM: masked, never the full code
 	Reason      string // failure or close reason for people
 
+	// CashAmount is what the customer paid in their own currency when the
+	// provider says it differs (a mainland wallet paying in CNY), and
+	// ExchangeRate the rate as the provider gave it; zero and empty
+	// otherwise.
+	CashAmount   Money
+	ExchangeRate string
+
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	ExpiresAt time.Time // MPM: when the terminal closes it unpaid

@@ -61,17 +61,24 @@ type Change struct {
 	// error from it rolls the whole transition back. It must not call the
 	// journal. Update ignores it.
 	Receipt func(o payments.Order) (PrintJob, error)
+	// CashAmount and ExchangeRate, set when CashAmount is not zero: what
+	// the customer paid in their own currency, as the provider says.
+	CashAmount   payments.Money
+	ExchangeRate string
 }
 
 const orderColumns = `out_trade_no, tid, provider, method, mode, amount_minor, currency, refunded_minor,
-	state, provider_ref, qr_code, auth_code_masked, reason, created_at, updated_at, expires_at`
+	state, provider_ref, qr_code, auth_code_masked, reason, created_at, updated_at, expires_at,
+	cash_minor, cash_currency, exchange_rate`
 
 func scanOrder(row interface{ Scan(...any) error }) (payments.Order, error) {
 	var o payments.Order
-	var cur, prov, mode, state string
+	var cur, prov, mode, state, cashCur string
 	var created, updated, expires int64
 	err := row.Scan(&o.OutTradeNo, &o.TID, &prov, &o.MethodCode, &mode, &o.Amount.Minor, &cur, &o.Refunded.Minor,
-		&state, &o.ProviderRef, &o.QRCode, &o.AuthCode, &o.Reason, &created, &updated, &expires)
+		&state, &o.ProviderRef, &o.QRCode, &o.AuthCode, &o.Reason, &created, &updated, &expires,
+		&o.CashAmount.Minor, &cashCur, &o.ExchangeRate)
+	o.CashAmount.Currency = payments.Currency(cashCur)
 	if err != nil {
 		return o, err
 	}
@@ -261,6 +268,10 @@ func applyChange(ctx context.Context, tx *sql.Tx, id int64, now time.Time, to *p
 	if ch.Reason != "" {
 		sets = append(sets, "reason = ?")
 		args = append(args, ch.Reason)
+	}
+	if ch.CashAmount.Minor != 0 {
+		sets = append(sets, "cash_minor = ?", "cash_currency = ?", "exchange_rate = ?")
+		args = append(args, ch.CashAmount.Minor, string(ch.CashAmount.Currency), ch.ExchangeRate)
 	}
 	args = append(args, id)
 	_, err := tx.ExecContext(ctx, "UPDATE orders SET "+strings.Join(sets, ", ")+" WHERE id = ?", args...)

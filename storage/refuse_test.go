@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -66,7 +67,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 		if !errors.As(err, &se) || se.Have != 7 || se.Know != knownVersion || se.Path != path {
 			t.Fatalf("%s: %v, want *SchemaError 7/%d", name, err, knownVersion)
 		}
-		want := "journal " + path + ": schema version 7 is newer than this program knows (2): it was written by a newer version of the terminal; install that version"
+		want := "journal " + path + ": schema version 7 is newer than this program knows (" + strconv.Itoa(knownVersion) + "): it was written by a newer version of the terminal; install that version"
 		if err.Error() != want {
 			t.Errorf("%s:\n%s\nwant\n%s", name, err, want)
 		}

@@ -293,7 +293,7 @@ func TestRefundAndReprintWithPIN(t *testing.T) {
 // TestSettingsLockout: five wrong PINs lock settings (and refunds) for a
 // growing delay, and the lock survives a restart of the terminal.
 func TestSettingsLockout(t *testing.T) {
-	dir := t.TempDir()
+	dir := privateDir(t)
 	path := dir + "/pos.db"
 	r := newRig(t, rigOptions{language: English, journal: path})
 	term := r.term
@@ -325,8 +325,11 @@ func TestSettingsLockout(t *testing.T) {
 	if err != nil || l.Failures != MaxPINTries || time.Until(l.Until) < 50*time.Second {
 		t.Fatalf("lock %+v %v", l, err)
 	}
-	// A restart reads the lock from the audit log.
+	// A restart reads the lock from the audit log. The first terminal lets
+	// go of its journal first: one owner at a time.
 	r.term.Stop()
+	r.eng.Close()
+	r.j.Close()
 	r2 := newRig(t, rigOptions{language: English, journal: path})
 	r2.term.showTab(r2.term.settings.root)
 	r2.tap(r2.term.settings.unlockBtn)

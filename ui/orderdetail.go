@@ -99,6 +99,9 @@ func (d *orderDetail) show(o payments.Order, refs []payments.Refund, evs []stora
 	if o.ProviderRef != "" {
 		items = append(items, widget.NewFormItem(tr.T("detail.provider_ref"), widget.NewLabel(o.ProviderRef)))
 	}
+	if paid := checkout.PaidInOwnCurrency(o); paid != "" {
+		items = append(items, widget.NewFormItem(tr.T("detail.cash_paid"), widget.NewLabel(paid)))
+	}
 	if o.AuthCode != "" {
 		items = append(items, widget.NewFormItem(tr.T("detail.customer_code"), widget.NewLabel(o.AuthCode)))
 	}

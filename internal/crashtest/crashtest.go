@@ -457,7 +457,16 @@ func (r *Rig) Reconcile() {
 			return
 		}
 		if time.Now().After(deadline) || ex.TimedOut {
-			r.T.Fatalf("pos reconcile did not settle everything within 90 s: %+v\n%s", ex, p.Output())
+			var open []string
+			for _, o := range r.Orders() {
+				if !o.State.Settled() {
+					v, _ := r.SandboxOrder(o.OutTradeNo)
+					open = append(open, fmt.Sprintf("%s %s:%s %s %s created %s expires %s (%s); provider: %s",
+						o.OutTradeNo, o.Provider, o.MethodCode, o.Amount.Decimal(), o.State, o.CreatedAt.Format(time.TimeOnly),
+						o.ExpiresAt.Format(time.TimeOnly), o.Reason, v.State))
+				}
+			}
+			r.T.Fatalf("pos reconcile did not settle everything within 90 s: %+v\n%s\nopen:\n  %s", ex, p.Output(), strings.Join(open, "\n  "))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -82,7 +82,11 @@ func (e *Engine) closeOnce(ctx context.Context, g payments.Gateway, m payments.M
 	out, _ := classify(err)
 	switch out {
 	case answered:
-		e.j.Append(ctx, no, storage.Event{Kind: storage.EventResponse, Detail: strings.TrimSpace("close: " + res.Code + " " + res.Message)})
+		detail := strings.TrimSpace("close: " + res.Code + " " + res.Message)
+		if res.Ref != "" {
+			detail += " (cancel reference " + res.Ref + ")" // the cancel's own number, never the sale's
+		}
+		e.j.Append(ctx, no, storage.Event{Kind: storage.EventResponse, Detail: detail})
 		return true
 	case unknownOut, localErr:
 		e.j.Append(ctx, no, storage.Event{Kind: storage.EventNoAnswer, Detail: "close: " + err.Error()})

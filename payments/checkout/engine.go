@@ -66,8 +66,12 @@ type Config struct {
 	// order" after a send whose outcome is unknown before the engine takes
 	// it that the send never arrived (default NotFoundGiveUp, 15 min).
 	NotFoundGiveUp time.Duration
-	Subject        string // goods name sent to providers
-	Logger         *slog.Logger
+	// PayableFor says how long an MPM order of a method stays payable at
+	// the provider for a requested lifetime (default Method.PayableFor:
+	// QFPay's 5 to 120 minutes). Tests replace it to keep QRs short.
+	PayableFor func(payments.Method, time.Duration) time.Duration
+	Subject    string // goods name sent to providers
+	Logger     *slog.Logger
 }
 
 func (c *Config) defaults() {
@@ -82,6 +86,9 @@ func (c *Config) defaults() {
 	}
 	if c.UnknownTimeout == 0 {
 		c.UnknownTimeout = 15 * time.Second
+	}
+	if c.PayableFor == nil {
+		c.PayableFor = payments.Method.PayableFor
 	}
 	if c.NotFoundGiveUp == 0 {
 		c.NotFoundGiveUp = killpoint.Duration("not_found_give_up", NotFoundGiveUp)
@@ -276,8 +283,9 @@ func (e *Engine) moveTo(ctx context.Context, no string, to payments.State, ch st
 		return cur, err
 	}
 	if cur.State == to && to != payments.PartlyRefunded {
-		if ch.ProviderRef != "" && cur.ProviderRef == "" || ch.QRCode != "" && cur.QRCode == "" {
-			return e.j.Update(ctx, no, storage.Change{ProviderRef: ch.ProviderRef, QRCode: ch.QRCode, Kind: storage.EventNote, Detail: ch.Detail})
+		if ch.ProviderRef != "" && cur.ProviderRef == "" || ch.QRCode != "" && cur.QRCode == "" || ch.CashAmount.Minor != 0 && cur.CashAmount.Minor == 0 {
+			return e.j.Update(ctx, no, storage.Change{ProviderRef: ch.ProviderRef, QRCode: ch.QRCode, Kind: storage.EventNote, Detail: ch.Detail,
+				CashAmount: ch.CashAmount, ExchangeRate: ch.ExchangeRate})
 		}
 		return cur, nil
 	}

@@ -426,3 +426,25 @@ func TestNeedsAttentionIsShown(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestPaidInCNY: a mainland wallet paying a Hong Kong merchant: the
+// provider's record says what the customer paid in CNY and at what rate;
+// the journal keeps it and the receipt prints it.
+func TestPaidInCNY(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t, rigOptions{})
+	o := r.paidSale(payments.QFPay, "800101", 880)
+	got, _ := r.j.Order(ctx, o.OutTradeNo)
+	if got.CashAmount != (payments.Money{Minor: 804, Currency: "CNY"}) || got.ExchangeRate != sandbox.QFPayCNYRate {
+		t.Fatalf("journal: cash %v rate %q; want CNY 8.04 at %s", got.CashAmount, got.ExchangeRate, sandbox.QFPayCNYRate)
+	}
+	jobs, _ := r.j.PrintsOf(ctx, o.OutTradeNo)
+	if len(jobs) != 1 || !strings.Contains(string(jobs[0].Payload), "CNY 8.04 (rate 0.9136)") {
+		t.Fatalf("receipt does not say what the customer paid: %s", jobs[0].Payload)
+	}
+	// A Hong Kong wallet pays in HKD: nothing more to say.
+	hk := r.paidSale(payments.QFPay, "801501", 880)
+	if got, _ := r.j.Order(ctx, hk.OutTradeNo); PaidInOwnCurrency(got) != "" {
+		t.Fatalf("AlipayHK sale shows %q", PaidInOwnCurrency(got))
+	}
+}

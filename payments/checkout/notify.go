@@ -41,7 +41,8 @@ func (e *Engine) HandleNotification(ctx context.Context, n payments.Notification
 	}
 	switch n.State {
 	case payments.Paid, payments.Closed, payments.Failed, payments.Expired:
-		if _, err := e.moveTo(ctx, o.OutTradeNo, n.State, storage.Change{Kind: storage.EventNotification, ProviderRef: n.ProviderRef, Detail: detail}); err != nil {
+		if _, err := e.moveTo(ctx, o.OutTradeNo, n.State, storage.Change{Kind: storage.EventNotification, ProviderRef: n.ProviderRef, Detail: detail,
+			CashAmount: n.CashAmount, ExchangeRate: n.ExchangeRate}); err != nil {
 			return err
 		}
 	default:

@@ -78,7 +78,8 @@ func (e *Engine) record(ctx context.Context, g payments.Gateway, o payments.Orde
 		if ending != "" && (to == payments.Closed || to == payments.Expired) {
 			to = ending
 		}
-		return e.moveTo(ctx, no, to, storage.Change{Kind: storage.EventResponse, ProviderRef: q.ProviderRef, Detail: detail, Reason: q.Message})
+		return e.moveTo(ctx, no, to, storage.Change{Kind: storage.EventResponse, ProviderRef: q.ProviderRef, Detail: detail, Reason: q.Message,
+			CashAmount: q.CashAmount, ExchangeRate: q.ExchangeRate})
 	case payments.Pending:
 		if o.State == payments.Unknown || o.State == payments.Created {
 			return e.moveTo(ctx, no, payments.Pending, storage.Change{Kind: storage.EventResponse, ProviderRef: q.ProviderRef, Detail: detail})

@@ -106,6 +106,9 @@ func (rc *Receipts) Build(o payments.Order, refund *payments.Refund, title strin
 	if o.ProviderRef != "" {
 		r.Refs = append(r.Refs, printer.Field{Label: string(o.Provider) + " ref", Value: o.ProviderRef})
 	}
+	if paid := PaidInOwnCurrency(o); paid != "" {
+		r.Refs = append(r.Refs, printer.Field{Label: "Paid", Value: paid})
+	}
 	if o.AuthCode != "" {
 		r.Refs = append(r.Refs, printer.Field{Label: "Customer code", Value: o.AuthCode})
 	}
@@ -238,4 +241,19 @@ func (s *Spooler) PrintQueued(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// PaidInOwnCurrency says what a customer paying in another currency paid,
+// as the provider's record says ("CNY 8.04 (rate 0.9136)"), or "" when the
+// provider said nothing of it.
+func PaidInOwnCurrency(o payments.Order) string {
+	c := o.CashAmount
+	if c.Minor == 0 || c.Currency == "" || c.Currency == o.Amount.Currency {
+		return ""
+	}
+	s := string(c.Currency) + " " + c.Decimal()
+	if o.ExchangeRate != "" {
+		s += " (rate " + o.ExchangeRate + ")"
+	}
+	return s
 }

@@ -65,8 +65,8 @@ func (e *Engine) Recover(ctx context.Context) ([]Recovered, error) {
 	return append(out, refunds...), err
 }
 
-// requeueReceipts queues the receipt of every paid sale and done refund
-// that has none.
+// requeueReceipts queues the receipt of every paid sale and done refund of
+// the last LateWindow that has none.
 func (e *Engine) requeueReceipts(ctx context.Context) error {
 	if e.receipts == nil {
 		return nil
@@ -76,6 +76,11 @@ func (e *Engine) requeueReceipts(ctx context.Context) error {
 		return err
 	}
 	for _, o := range sales {
+		if time.Since(o.UpdatedAt) > LateWindow {
+			// A journal from before receipts were written with the sale:
+			// printing last month's receipts now would only confuse.
+			continue
+		}
 		job, err := e.receipts.SaleJob(o)
 		if err == nil {
 			_, err = e.j.EnqueuePrint(ctx, job)
@@ -86,6 +91,9 @@ func (e *Engine) requeueReceipts(ctx context.Context) error {
 		e.log.Warn("receipt was missing: queued", "order", o.OutTradeNo)
 	}
 	for _, r := range refunds {
+		if time.Since(r.UpdatedAt) > LateWindow {
+			continue
+		}
 		o, err := e.j.Order(ctx, r.OutTradeNo)
 		if err != nil {
 			return err

@@ -110,7 +110,7 @@ func (r *rig) wire(o rigOptions) {
 		t.Fatal(err)
 	}
 	cfg := Config{TID: "T001", OrderTimeout: o.timeout, CPMTimeout: o.cpm, UnknownTimeout: o.unknown, Poll: o.poll, Logger: quiet,
-		NotFoundGiveUp: o.giveUp}
+		NotFoundGiveUp: o.giveUp, PayableFor: func(_ payments.Method, d time.Duration) time.Duration { return d }}
 	r.j, r.eft, r.qf = j, eft, qf
 	if o.notify {
 		mux := http.NewServeMux()

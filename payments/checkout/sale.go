@@ -96,7 +96,13 @@ func (e *Engine) Charge(ctx context.Context, req ChargeRequest) (*Sale, error) {
 // createOrder journals a new order and marks it as followed by this
 // process. note, when set, goes into the created event (a renumbering).
 func (e *Engine) createOrder(ctx context.Context, m payments.Method, amount payments.Money, authCode, note string) (payments.Order, error) {
+	// A QR the terminal can cancel ends at the terminal's own timeout; one
+	// it cannot stays payable as long as the provider keeps it, and the
+	// sale follows it that long.
 	timeout := e.cfg.OrderTimeout
+	if !m.CanClose {
+		timeout = e.cfg.PayableFor(m, timeout)
+	}
 	if m.Mode == payments.CPM {
 		timeout = e.cfg.CPMTimeout
 	}
@@ -169,13 +175,17 @@ func (e *Engine) paySale(ctx context.Context, g payments.Gateway, m payments.Met
 	killpoint.At(killpoint.OrderJournalled)
 	sent := time.Now()
 	res, err := g.Pay(ctx, payments.PayRequest{OutTradeNo: no, TID: e.cfg.TID, Method: m, Amount: o.Amount,
-		Subject: e.cfg.Subject, AuthCode: authCode, NotifyURL: e.notifyURL(m.Provider), ExpiresIn: e.cfg.OrderTimeout, At: o.CreatedAt})
+		Subject: e.cfg.Subject, AuthCode: authCode, NotifyURL: e.notifyURL(m.Provider), ExpiresIn: e.cfg.PayableFor(m, e.cfg.OrderTimeout), At: o.CreatedAt})
 	killpoint.At(killpoint.PayAnswered)
 	out, pe := classify(err)
 	switch out {
 	case unknownOut:
+		reason := "no answer from the provider; checking"
+		if pe != nil && pe.Message != "" {
+			reason = string(pe.Provider) + ": " + pe.Message + "; checking"
+		}
 		o, _ = e.moveTo(ctx, no, payments.Unknown, storage.Change{Kind: storage.EventNoAnswer, Detail: err.Error(),
-			Reason: "no answer from the provider; checking"})
+			Reason: reason})
 		e.publish(Update{Kind: UpdateWorking, Order: o, Message: "No answer from the provider. Checking the payment; do not charge again."})
 		return e.resolveUnknown(ctx, g, m, o, sent, wake, cancel)
 	case pendingOut:
