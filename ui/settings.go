@@ -195,7 +195,7 @@ func (s *settingsScreen) buildForm() fyne.CanvasObject {
 	store := widget.NewForm(item(tr.T("settings.store_name"), s.storeName), item(tr.T("settings.address"), s.address),
 		item(tr.T("settings.header"), s.header), item(tr.T("settings.footer"), s.footer))
 	term := widget.NewForm(item(tr.T("settings.tid"), widget.NewLabel(p.TID)), item(tr.T("settings.currency"), s.currency),
-		item(tr.T("settings.language"), s.language), item(tr.T("settings.timeout"), s.timeout))
+		item(tr.T("settings.language"), s.language), timeoutItem(tr, s.timeout))
 	eft := widget.NewForm(item(tr.T("settings.base_url"), s.eftURL), item(tr.T("settings.eft_user"), s.eftUser),
 		item(tr.T("settings.eft_secret"), s.eftSecret))
 	qf := widget.NewForm(item(tr.T("settings.base_url"), s.qfURL), item(tr.T("settings.qf_app"), s.qfApp),
@@ -552,4 +552,12 @@ func (t *Terminal) quit() {
 			t.app.Quit()
 		})
 	}()
+}
+
+// timeoutItem is the QR timeout field with what it means at the providers:
+// QFPay keeps a QR payable 5 to 120 minutes, whatever the terminal asks.
+func timeoutItem(tr *Translator, e *widget.Entry) *widget.FormItem {
+	it := widget.NewFormItem(tr.T("settings.timeout"), e)
+	it.HintText = tr.T("settings.timeout_hint")
+	return it
 }
