@@ -171,7 +171,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*Journal, error) {
 			return nil, err
 		}
 	} else if errors.Is(err, fs.ErrNotExist) {
-		// The journal holds the terminal's profile, secrets included: only
+		// The journal holds the shop's sales, customers' masked codes and
+		// the terminal's profile (its secrets live in the config file): only
 		// its owner may read it. SQLite gives its -wal and -shm files the
 		// same mode.
 		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
@@ -188,6 +189,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*Journal, error) {
 		"synchronous(FULL)",
 		"busy_timeout(10000)",
 		"foreign_keys(1)",
+		// Deleted and overwritten content is zeroed, not left in free pages.
+		"secure_delete(1)",
 	} {
 		q.Add("_pragma", p)
 	}
@@ -576,4 +579,22 @@ func (j *Journal) drawNumber(ctx context.Context, tx *sql.Tx, tid string, now ti
 		return no, nil
 	}
 	return "", fmt.Errorf("no free number after %d random draws: the random source is broken", maxDraws)
+}
+
+// Scrub rewrites the journal file without its free pages (a checkpoint,
+// then VACUUM), so that content deleted or overwritten by older versions
+// (the profile's secrets, before they moved to the config file) is gone
+// from the disk file too.
+func (j *Journal) Scrub(ctx context.Context) error {
+	if j.readOnly {
+		return fmt.Errorf("journal %s: scrub: %w", j.path, ErrReadOnly)
+	}
+	j.wmu.Lock()
+	defer j.wmu.Unlock()
+	for _, q := range []string{"PRAGMA wal_checkpoint(TRUNCATE)", "VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"} {
+		if _, err := j.db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("journal %s: scrub: %w", j.path, err)
+		}
+	}
+	return nil
 }

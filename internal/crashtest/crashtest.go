@@ -120,6 +120,10 @@ type Options struct {
 	NotFoundGiveUp time.Duration
 	// TID of the terminal (default K001).
 	TID string
+	// ReconcileFor bounds how long Reconcile tries (default 90 s; an
+	// interrupted QR of a wallet that cannot be closed stays open until it
+	// expires: order_timeout, 30 s, at eftPay, 5 minutes at QFPay).
+	ReconcileFor time.Duration
 }
 
 // Rig is one terminal (a profile and its journal in a private directory)
@@ -135,8 +139,9 @@ type Rig struct {
 	// Env is added to every child's environment.
 	Env []string
 
-	gateways  map[payments.Provider]payments.Gateway
-	confirmed map[string]bool
+	gateways     map[payments.Provider]payments.Gateway
+	confirmed    map[string]bool
+	reconcileFor time.Duration
 }
 
 // NewRig makes a terminal profile in a fresh private directory.
@@ -151,7 +156,10 @@ func NewRig(t testing.TB, opt Options) *Rig {
 	if opt.TID == "" {
 		opt.TID = "K001"
 	}
-	r := &Rig{T: t, Bin: Binary(t), Dir: t.TempDir(), TID: opt.TID, SB: opt.Sandbox, confirmed: map[string]bool{},
+	if opt.ReconcileFor == 0 {
+		opt.ReconcileFor = 90 * time.Second
+	}
+	r := &Rig{T: t, Bin: Binary(t), Dir: t.TempDir(), TID: opt.TID, SB: opt.Sandbox, confirmed: map[string]bool{}, reconcileFor: opt.ReconcileFor,
 		Env: []string{"POS_TEST_NOT_FOUND_GIVE_UP=" + opt.NotFoundGiveUp.String()}}
 	// The terminal refuses a journal directory others can read; t.TempDir
 	// makes it 0755 under the usual umask.
@@ -446,11 +454,10 @@ func contextFor(d time.Duration) (context.Context, context.CancelFunc) {
 }
 
 // Reconcile runs `pos reconcile` until it exits 0 (every order and refund
-// settled), for at most a minute and a half: an interrupted QR of a wallet
-// that cannot be closed stays open until its order_timeout (30 s).
+// settled), for at most Options.ReconcileFor.
 func (r *Rig) Reconcile() {
 	r.T.Helper()
-	deadline := time.Now().Add(90 * time.Second)
+	deadline := time.Now().Add(r.reconcileFor)
 	for {
 		p, ex := r.Run(time.Minute, nil, "reconcile", "--json")
 		if ex.Code == 0 {
@@ -466,7 +473,7 @@ func (r *Rig) Reconcile() {
 						o.ExpiresAt.Format(time.TimeOnly), o.Reason, v.State))
 				}
 			}
-			r.T.Fatalf("pos reconcile did not settle everything within 90 s: %+v\n%s\nopen:\n  %s", ex, p.Output(), strings.Join(open, "\n  "))
+			r.T.Fatalf("pos reconcile did not settle everything within %v: %+v\n%s\nopen:\n  %s", r.reconcileFor, ex, p.Output(), strings.Join(open, "\n  "))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -244,18 +244,24 @@ func (r *Rig) killChosen(c chosen, args []string) bool {
 	return err == nil
 }
 
-// Unclosable are the wallets whose unpaid orders the provider cannot close.
-var Unclosable = []struct{ Provider, Method string }{
+// Unclosable are the wallets whose unpaid orders the provider cannot
+// close: eftPay's, whose QR the terminal ends after its order_timeout, and
+// QFPay's PayMe, whose QR lives at least QFPay's 5 minutes (expired_time).
+var Unclosable = []Wallet{
 	{"eftpay", "PAYME"}, {"eftpay", "FPS"}, {"eftpay", "GBPAY"}, {"qfpay", "805801"},
 }
 
+// Wallet is a method of a provider.
+type Wallet struct{ Provider, Method string }
+
 // UnclosableBatch kills n sales of wallets that cannot be closed after
-// their QR was journalled, each wallet in turn; the customer pays some
+// their QR was journalled, each of wallets in turn; the customer pays some
 // while the terminal is down, some after reconcile ended the order (once
-// its QR expired), some never (12 sales cover every wallet and case). Reconcile must record each payment, the late ones through the
+// its QR expired), some never (3 × len(wallets) sales cover every wallet
+// and case). Reconcile must record each payment, the late ones through the
 // late re-check; World.Check must hold after each reconcile. It fails the
 // test when an order does not end as the customer did.
-func (r *Rig) UnclosableBatch(rng *rand.Rand, n int) {
+func (r *Rig) UnclosableBatch(rng *rand.Rand, n int, wallets []Wallet) {
 	r.T.Helper()
 	type sale struct {
 		no   string
@@ -263,10 +269,10 @@ func (r *Rig) UnclosableBatch(rng *rand.Rand, n int) {
 	}
 	var sales []sale
 	for i := 0; i < n; i++ {
-		u := Unclosable[i%len(Unclosable)]
+		u := wallets[i%len(wallets)]
 		before := r.Numbers()
 		r.KillAt(killpoint.AnswerJournalled, 0, Charge(u.Provider, u.Method, randomAmount(rng), "")...)
-		sales = append(sales, sale{no: r.NewOrder(before).OutTradeNo, when: i / len(Unclosable) % 3})
+		sales = append(sales, sale{no: r.NewOrder(before).OutTradeNo, when: i / len(wallets) % 3})
 	}
 	pay := func(when int) {
 		for _, s := range sales {

@@ -272,7 +272,7 @@ func SyncProfile(ctx context.Context, j *storage.Journal, file Profile) (Profile
 				return p, err
 			}
 		}
-		return p, nil
+		return p, scrubLegacy(ctx, j, stored)
 	}
 	if err == nil && file.ManagerPIN == "" {
 		file.ManagerPIN = stored.ManagerPIN // the PIN set on the terminal survives a new file
@@ -280,7 +280,16 @@ func SyncProfile(ctx context.Context, j *storage.Journal, file Profile) (Profile
 	if err := SaveProfile(ctx, j, file); err != nil {
 		return file, err
 	}
-	return file, nil
+	return file, scrubLegacy(ctx, j, stored)
+}
+
+// scrubLegacy wipes the free pages of a journal whose stored profile held
+// secrets (written by an older version), once they are out of the table.
+func scrubLegacy(ctx context.Context, j *storage.Journal, stored Profile) error {
+	if !stored.hasSecrets() {
+		return nil
+	}
+	return j.Scrub(ctx)
 }
 
 // LoadProfile reads the profile of tid from the journal. It has no secrets

@@ -280,7 +280,7 @@ func TestProfileSecretNeverInJournal(t *testing.T) {
 // and does not re-seed over the manager's edits.
 func TestSyncProfileMigratesLegacySecrets(t *testing.T) {
 	ctx := context.Background()
-	j, _ := openTestJournal(t)
+	j, jpath := openTestJournal(t)
 	cfg := writeConfig(t, sampleTOML, 0o600)
 	file, err := LoadProfileFile(cfg)
 	if err != nil {
@@ -306,6 +306,8 @@ func TestSyncProfileMigratesLegacySecrets(t *testing.T) {
 	}
 	raw := storedJSON(t, j, "T001")
 	assertNoSecrets(t, "profiles table after the migration", raw)
+	// Nor in the file's free pages or its -wal: the journal was scrubbed.
+	assertNoSecretsOnDisk(t, jpath)
 	if !strings.Contains(raw, file.SeedHash) {
 		t.Fatalf("seed hash not brought up to date: %s", raw)
 	}
