@@ -379,6 +379,9 @@ func (t *Terminal) onUpdate(u checkout.Update) {
 		t.order = u.Order
 		t.working = u.Message
 	}
+	if u.Kind == checkout.UpdateCreated && u.Origin == "till" {
+		t.adoptTillSale(no)
+	}
 	if u.Kind == checkout.UpdateAttention {
 		// No final word from the provider for too long: the manager sees
 		// it in the banner; the engine keeps checking.
@@ -474,33 +477,66 @@ func (t *Terminal) startSale(m payments.Method, auth string) {
 			})
 			return
 		}
-		o, rerr := eng.Journal().Order(ctx, s.Order.OutTradeNo)
-		if rerr != nil {
-			o = s.Order
-		}
-		stop := make(chan struct{})
-		t.do(func() {
-			t.sale = s
-			t.saleStop = stop
-			t.order = o
-			if e, ok := t.early[o.OutTradeNo]; ok {
-				t.applyOrder(e)
-			}
-			t.early = map[string]payments.Order{}
-			t.phase = phaseWaiting
-			t.refreshCashier()
-			t.cust.refresh()
-		})
-		go t.countdown(s, stop)
-		final, werr := s.Wait(ctx)
-		close(stop)
-		t.do(func() {
-			if t.sale != s {
-				return
-			}
-			t.finishSale(final, werr)
-		})
+		t.followSale(s)
 	}()
+}
+
+// followSale shows sale s until it ends (any goroutine but the UI's).
+func (t *Terminal) followSale(s *checkout.Sale) {
+	eng, ctx := t.eng, t.ctx
+	o, rerr := eng.Journal().Order(ctx, s.OutTradeNo())
+	if rerr != nil {
+		o = s.Order
+	}
+	stop := make(chan struct{})
+	t.do(func() {
+		t.sale = s
+		t.saleStop = stop
+		t.order = o
+		if e, ok := t.early[o.OutTradeNo]; ok {
+			t.applyOrder(e)
+		}
+		t.early = map[string]payments.Order{}
+		t.phase = phaseWaiting
+		t.refreshCashier()
+		t.cust.refresh()
+	})
+	go t.countdown(s, stop)
+	final, werr := s.Wait(ctx)
+	close(stop)
+	t.do(func() {
+		if t.sale != s {
+			return
+		}
+		t.finishSale(final, werr)
+	})
+}
+
+// adoptTillSale shows a sale the shop's till rang up through the local API,
+// when the counter is free: the customer display shows its QR, the cashier
+// can cancel it. A sale arriving while the cashier is busy runs on; its
+// result reaches the till either way (UI goroutine).
+func (t *Terminal) adoptTillSale(no string) {
+	if t.phase == phaseStarting || t.phase == phaseWaiting || t.phase == phaseScan {
+		return
+	}
+	for _, s := range t.eng.Sales() {
+		if s.Order.OutTradeNo != no {
+			continue
+		}
+		m, err := s.Order.Method()
+		if err != nil {
+			return
+		}
+		t.stopIdleTimer()
+		t.method, t.money, t.amount = m, s.Order.Amount, s.Order.Amount.Decimal()
+		t.phase = phaseStarting
+		t.saleErr, t.working = "", t.tr.T("working.from_till", "Amount", s.Order.Amount.String(), "Reference", s.Reference)
+		t.receipt, t.copyDone = false, false
+		t.early = map[string]payments.Order{}
+		go t.followSale(s)
+		return
+	}
 }
 
 // countdown refreshes the time left once a second while the sale runs.

@@ -12,6 +12,7 @@ import (
 
 	"qrpos/devices/scanner"
 	"qrpos/payments"
+	"qrpos/payments/checkout"
 	"qrpos/storage"
 )
 
@@ -409,5 +410,29 @@ func TestLanguageSwitch(t *testing.T) {
 	r.until("relanguaged", func() bool { return term.tr.Language() == SimplifiedChinese })
 	if term.tabs.Items[1].Text != "今日订单" {
 		t.Fatalf("tab %q", term.tabs.Items[1].Text)
+	}
+}
+
+// TestTillSaleShownAtTheCounter: a sale the shop's till rang up through the
+// local API appears on the free counter: the customer display shows its QR,
+// the cashier sees where it came from and can cancel it.
+func TestTillSaleShownAtTheCounter(t *testing.T) {
+	r := newRig(t, rigOptions{language: English})
+	term := r.term
+	s, err := r.eng.Charge(context.Background(), checkout.ChargeRequest{Provider: payments.Eftpay, MethodCode: "ALIPAYHK",
+		Amount: payments.Money{Minor: 8850, Currency: "HKD"}, Origin: "till", Reference: "till-4711"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.until("the till's sale on the customer display", func() bool {
+		return term.phase == phaseWaiting && term.order.OutTradeNo == s.Order.OutTradeNo && term.cust.qr.Image != nil
+	})
+	if term.cust.amount.Text != "HK$88.50" || !strings.Contains(term.working, "till-4711") {
+		t.Fatalf("customer amount %q, cashier %q", term.cust.amount.Text, term.working)
+	}
+	r.tap(term.cashier.cancelBtn)
+	r.until("closed", func() bool { return term.phase == phaseResult })
+	if o, _ := s.Wait(context.Background()); o.State != payments.Closed {
+		t.Fatalf("the till's sale ended %s", o.State)
 	}
 }

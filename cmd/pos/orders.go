@@ -52,8 +52,13 @@ func runRefund(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	fmt.Fprintf(stdout, "refund %s of %s for %s: %s %s\n", r.RefundNo, r.Amount, r.OutTradeNo, r.State, r.Reason)
-	if r.State != payments.RefundDone {
-		return &exitError{code: 1, msg: fmt.Sprintf("refund %s is %s", r.RefundNo, r.State)}
+	switch r.State {
+	case payments.RefundDone:
+	case payments.RefundFailed:
+		return &exitError{code: 1, msg: fmt.Sprintf("refund %s failed: %s", r.RefundNo, r.Reason)}
+	default:
+		return &exitError{code: 1, msg: fmt.Sprintf("refund %s is not confirmed by the provider yet (%s): it will not be sent again, and no other refund of %s can be made until it is settled; `pos reconcile` or the terminal keeps checking it",
+			r.RefundNo, r.State, r.OutTradeNo)}
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,11 +39,17 @@ func TestSoak(t *testing.T) {
 	ops := soakCount("SOAK_OPS", 10000)
 	seed := crashtest.Seed(t)
 	start := time.Now()
-	type tally struct{ passed, failed atomic.Int64 }
+	type tally struct {
+		passed, failed atomic.Int64
+		took           time.Duration
+	}
 	var killed, unclosable, engine tally
+	var chosenMu sync.Mutex
+	chosen := map[string][2]int{} // scenario -> reached, tried
 	t.Run("all", func(t *testing.T) {
 		t.Run("kills", func(t *testing.T) {
 			t.Parallel()
+			defer func(start time.Time) { killed.took = time.Since(start) }(time.Now())
 			const workers = 4
 			var wg sync.WaitGroup
 			var next atomic.Int64
@@ -62,9 +69,20 @@ func TestSoak(t *testing.T) {
 							r.T = st
 							if i%2 == 0 {
 								what = "random: " + r.RandomKill(rng)
-							} else {
-								what = "chosen: " + r.ChosenKill(rng)
+								return
 							}
+							name := r.ChosenKill(rng)
+							what = "chosen: " + name
+							key, _, _ := strings.Cut(name, ",")
+							key, notReached := strings.CutSuffix(key, " (not reached)")
+							chosenMu.Lock()
+							c := chosen[key]
+							c[1]++
+							if !notReached {
+								c[0]++
+							}
+							chosen[key] = c
+							chosenMu.Unlock()
 						})
 						r.T = t
 						if ok {
@@ -81,6 +99,7 @@ func TestSoak(t *testing.T) {
 		})
 		t.Run("unclosable", func(t *testing.T) {
 			t.Parallel()
+			defer func(start time.Time) { unclosable.took = time.Since(start) }(time.Now())
 			const n = 12
 			r := crashtest.NewRig(t, crashtest.Options{ReconcileFor: 8 * time.Minute})
 			if t.Run("batch", func(st *testing.T) {
@@ -94,7 +113,8 @@ func TestSoak(t *testing.T) {
 		})
 		t.Run("engine", func(t *testing.T) {
 			t.Parallel()
-			const perRound, batch, workers = 1000, 100, 8
+			defer func(start time.Time) { engine.took = time.Since(start) }(time.Now())
+			const perRound, batch, workers = 1000, 100, 16
 			rng := rand.New(rand.NewPCG(seed, 200))
 			for round := 0; round*perRound < ops; round++ {
 				er := crashtest.NewEngineRound(t, round%2 == 1)
@@ -111,11 +131,24 @@ func TestSoak(t *testing.T) {
 			}
 		})
 	})
+	keys := make([]string, 0, len(chosen))
+	for k := range chosen {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	fmt.Println("chosen kill points (reached / tried):")
+	for _, k := range keys {
+		fmt.Printf("  %-40s %4d / %d\n", k, chosen[k][0], chosen[k][1])
+	}
 	p := killed.passed.Load() + unclosable.passed.Load() + engine.passed.Load()
 	f := killed.failed.Load() + unclosable.failed.Load() + engine.failed.Load()
-	fmt.Printf("kills of pos charge/refund/reconcile: %d passed, %d failed\n", killed.passed.Load(), killed.failed.Load())
-	fmt.Printf("wallets that cannot be closed: %d passed, %d failed\n", unclosable.passed.Load(), unclosable.failed.Load())
-	fmt.Printf("in-process checkouts and refunds under faults: %d passed, %d failed\n", engine.passed.Load(), engine.failed.Load())
+	for _, part := range []struct {
+		name string
+		t    *tally
+	}{{"kills of pos charge/refund/reconcile", &killed}, {"wallets that cannot be closed", &unclosable},
+		{"in-process checkouts and refunds under faults", &engine}} {
+		fmt.Printf("%s (%v): %d passed, %d failed\n", part.name, part.t.took.Round(time.Second), part.t.passed.Load(), part.t.failed.Load())
+	}
 	fmt.Printf("soak took %v (seed %d)\n", time.Since(start).Round(time.Second), seed)
 	fmt.Printf("%d passed, %d failed\n", p, f)
 	if f > 0 {

@@ -133,6 +133,9 @@ type Update struct {
 	Message string // for people: what is happening, or why
 	// Previous is the sale's former number (UpdateRenumbered).
 	Previous string
+	// Origin is who rang the sale up (UpdateCreated): "" the counter, or
+	// the ChargeRequest's Origin ("till": the local API).
+	Origin string
 }
 
 // Engine runs checkouts for one terminal.
@@ -156,6 +159,8 @@ type Engine struct {
 	// that a sale, a refund or a watcher of this process is following:
 	// recovery leaves them alone.
 	live map[string]bool
+	// sales are the sales in progress, by every number they ran under.
+	sales map[string]*Sale
 }
 
 // ReceiptSink lays out the receipts of paid sales and done refunds as
@@ -175,7 +180,7 @@ func New(j *storage.Journal, cfg Config, gateways ...payments.Gateway) (*Engine,
 	}
 	e := &Engine{cfg: cfg, j: j, gateways: map[payments.Provider]payments.Gateway{},
 		log: cfg.Logger.With("tid", cfg.TID), subs: map[int]chan Update{}, wake: map[string]chan struct{}{}, seen: map[string]bool{},
-		live: map[string]bool{}}
+		live: map[string]bool{}, sales: map[string]*Sale{}}
 	for _, g := range gateways {
 		e.gateways[g.Provider()] = g
 	}

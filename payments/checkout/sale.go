@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -19,16 +20,54 @@ type ChargeRequest struct {
 	MethodCode string
 	Amount     payments.Money
 	AuthCode   string // CPM: the scanned customer code
+	// Origin says who rang the sale up, for the faces: "" the counter, or
+	// for example "till" (the local API) or "cli"; Reference is the
+	// origin's own reference (the till's receipt number).
+	Origin, Reference string
 }
 
 // Sale is one checkout in progress.
 type Sale struct {
-	Order  payments.Order // as created
-	cancel chan struct{}
-	once   sync.Once
-	done   chan struct{}
-	final  payments.Order
-	err    error
+	Order             payments.Order // as created
+	Origin, Reference string         // from the ChargeRequest
+	cancel            chan struct{}
+	once              sync.Once
+	done              chan struct{}
+	final             payments.Order
+	err               error
+
+	mu      sync.Mutex
+	current string // the order number the sale runs under now (renumbered)
+}
+
+// OutTradeNo is the number the sale runs under now: the order's, or the
+// fresh one it took when the provider already had that number.
+func (s *Sale) OutTradeNo() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.current
+}
+
+func (s *Sale) renumbered(no string) {
+	s.mu.Lock()
+	s.current = no
+	s.mu.Unlock()
+}
+
+// Sales lists the sales in progress, oldest first.
+func (e *Engine) Sales() []*Sale {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	seen := map[*Sale]bool{}
+	out := make([]*Sale, 0, len(e.sales))
+	for _, s := range e.sales {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Order.CreatedAt.Before(out[j].Order.CreatedAt) })
+	return out
 }
 
 // Cancel asks the engine to end the sale: close it at the provider, then a
@@ -78,24 +117,27 @@ func (e *Engine) Charge(ctx context.Context, req ChargeRequest) (*Sale, error) {
 	case payments.Token:
 		return nil, fmt.Errorf("%s needs a wallet token from a card reader; this terminal has none", m.Name)
 	}
-	o, err := e.createOrder(ctx, m, req.Amount, req.AuthCode, "")
+	s := &Sale{Origin: req.Origin, Reference: req.Reference, cancel: make(chan struct{}), done: make(chan struct{})}
+	o, err := e.createOrder(ctx, m, req.Amount, req.AuthCode, "", s)
 	if err != nil {
 		return nil, err
 	}
-	s := &Sale{Order: o, cancel: make(chan struct{}), done: make(chan struct{})}
+	s.Order, s.current = o, o.OutTradeNo
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
 		defer close(s.done)
-		s.final, s.err = e.runSale(e.ctx, g, m, o, req.AuthCode, s.cancel)
+		defer e.endSale(s)
+		s.final, s.err = e.runSale(e.ctx, g, m, o, req.AuthCode, s)
 		e.afterSale(s.final)
 	}()
 	return s, nil
 }
 
-// createOrder journals a new order and marks it as followed by this
-// process. note, when set, goes into the created event (a renumbering).
-func (e *Engine) createOrder(ctx context.Context, m payments.Method, amount payments.Money, authCode, note string) (payments.Order, error) {
+// createOrder journals a new order of sale s and marks it as followed by
+// this process. note, when set, goes into the created event (a
+// renumbering).
+func (e *Engine) createOrder(ctx context.Context, m payments.Method, amount payments.Money, authCode, note string, s *Sale) (payments.Order, error) {
 	// A QR the terminal can cancel ends at the terminal's own timeout; one
 	// it cannot stays payable as long as the provider keeps it, and the
 	// sale follows it that long.
@@ -116,8 +158,22 @@ func (e *Engine) createOrder(ctx context.Context, m payments.Method, amount paym
 		return o, err
 	}
 	e.own(o.OutTradeNo)
-	e.publish(Update{Kind: UpdateCreated, Order: o})
+	e.mu.Lock()
+	e.sales[o.OutTradeNo] = s
+	e.mu.Unlock()
+	e.publish(Update{Kind: UpdateCreated, Order: o, Origin: s.Origin})
 	return o, nil
+}
+
+// endSale forgets a sale that has ended, under every number it had.
+func (e *Engine) endSale(s *Sale) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for no, x := range e.sales {
+		if x == s {
+			delete(e.sales, no)
+		}
+	}
 }
 
 // afterSale hands an order the sale could not settle to a background
@@ -143,9 +199,9 @@ var errRenumber = errors.New("order number already used at the provider")
 
 // runSale sends the payment and follows it to a settled state, under a
 // fresh number when the provider says the number is already used.
-func (e *Engine) runSale(ctx context.Context, g payments.Gateway, m payments.Method, o payments.Order, authCode string, cancel <-chan struct{}) (payments.Order, error) {
+func (e *Engine) runSale(ctx context.Context, g payments.Gateway, m payments.Method, o payments.Order, authCode string, s *Sale) (payments.Order, error) {
 	for try := 1; ; try++ {
-		cur, err := e.paySale(ctx, g, m, o, authCode, cancel)
+		cur, err := e.paySale(ctx, g, m, o, authCode, s.cancel)
 		if !errors.Is(err, errRenumber) {
 			return cur, err
 		}
@@ -153,10 +209,11 @@ func (e *Engine) runSale(ctx context.Context, g payments.Gateway, m payments.Met
 		if try >= maxRenumber {
 			return cur, fmt.Errorf("sale %s: the provider refused %d fresh numbers as already used: %w", o.OutTradeNo, try, err)
 		}
-		fresh, err := e.createOrder(ctx, m, o.Amount, authCode, "renumbered: "+o.OutTradeNo+" was already used at the provider")
+		fresh, err := e.createOrder(ctx, m, o.Amount, authCode, "renumbered: "+o.OutTradeNo+" was already used at the provider", s)
 		if err != nil {
 			return cur, err
 		}
+		s.renumbered(fresh.OutTradeNo)
 		e.publish(Update{Kind: UpdateRenumbered, Order: fresh, Previous: o.OutTradeNo,
 			Message: "The provider already had this order number; sending again under a new number."})
 		o = fresh
