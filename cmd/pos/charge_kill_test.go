@@ -28,15 +28,20 @@ func TestMain(m *testing.M) {
 }
 
 // kill is how a crash test stops pos: at a killpoint, or by SIGKILL while
-// the sandbox holds one of its calls.
+// the sandbox holds one of its calls. With drop set it does not kill: the
+// provider processes the call and its answer is lost, and pos goes on.
 type kill struct {
 	point string // killpoint name
 	skip  int    // passes of point to let go first
 	hold  sandbox.HoldStage
-	op    string // the held call's operation
+	op    string // the held (or dropped) call's operation
+	drop  bool
 }
 
 func (k kill) String() string {
+	if k.drop {
+		return "dropped-" + k.op
+	}
 	if k.point != "" {
 		if k.skip > 0 {
 			return fmt.Sprintf("%s+%d", k.point, k.skip)
@@ -49,6 +54,15 @@ func (k kill) String() string {
 // do runs pos with args and kills it as k says.
 func (k kill) do(r *crashtest.Rig, args []string) {
 	r.T.Helper()
+	if k.drop {
+		if err := r.SB.InjectFault(sandbox.Fault{Kind: sandbox.FaultDrop, Op: k.op, Count: 1}); err != nil {
+			r.T.Fatal(err)
+		}
+		if p, ex := r.Run(time.Minute, nil, args...); ex.TimedOut || ex.Signal != "" {
+			r.T.Fatalf("pos did not end after a lost answer: %+v\n%s", ex, p.Output())
+		}
+		return
+	}
 	if k.point != "" {
 		r.KillAt(k.point, k.skip, args...)
 		return
@@ -60,6 +74,7 @@ func at(point string) kill               { return kill{point: point} }
 func heldBefore(op string) kill          { return kill{hold: sandbox.HoldBefore, op: op} }
 func heldAfter(op string) kill           { return kill{hold: sandbox.HoldAfter, op: op} }
 func atPass(point string, skip int) kill { return kill{point: point, skip: skip} }
+func dropped(op string) kill             { return kill{drop: true, op: op} }
 func unpaid(s payments.State) bool       { return !s.MoneyMoved() && s.Settled() }
 func paid(s payments.State) bool         { return s == payments.Paid }
 func anySettled(s payments.State) bool   { return s.Settled() }
@@ -76,7 +91,8 @@ func method(t *testing.T, p, code string) payments.Method {
 // and before the request; after the provider received the request and
 // before its answer is journalled (a killpoint, and a held answer); after
 // the answer and before the QR event; while a customer-code payment is
-// being queried; while the provider never received the request at all.
+// being queried; while the provider never received the request at all. And,
+// without a kill, a payment whose answer is lost (the unknown outcome).
 // The customer pays while the terminal is down where the provider still
 // takes the money. After reconcile the order must end as the provider says
 // and every invariant of World.Check must hold.
@@ -97,6 +113,7 @@ func TestChargeKilledAtChosenPoints(t *testing.T) {
 		{"eftpay", "ALIPAYHK", "", heldBefore(sandbox.OpPay), false, unpaid, 1},
 		{"eftpay", "ALIPAYHK", "", at(killpoint.AnswerJournalled), false, unpaid, 1},
 		{"eftpay", "UNIONPAY", "", at(killpoint.AnswerJournalled), true, paid, 1},
+		{"eftpay", "ALIPAYHK", "", dropped(sandbox.OpPay), false, unpaid, 1},
 		// QFPay MPM.
 		{"qfpay", "800101", "", at(killpoint.OrderJournalled), false, unpaid, 0},
 		{"qfpay", "800101", "", at(killpoint.PayAnswered), true, paid, 1},
@@ -111,6 +128,7 @@ func TestChargeKilledAtChosenPoints(t *testing.T) {
 		{"qfpay", "800008", "00", heldAfter(sandbox.OpPay), false, paid, 1},
 		{"qfpay", "800208", "98", heldAfter(sandbox.OpPay), false, paid, 1},
 		{"qfpay", "800208", "00", heldBefore(sandbox.OpPay), false, unpaid, 1},
+		{"qfpay", "800208", "00", dropped(sandbox.OpPay), false, paid, 1},
 		{"qfpay", "800208", "46", at(killpoint.PayAnswered), false, unpaid, 1},
 		{"qfpay", "800108", "46", at(killpoint.PayAnswered), false, unpaid, 1},
 		{"qfpay", "800208", "46", at(killpoint.PayAnswered), true, paid, 1},

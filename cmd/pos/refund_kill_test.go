@@ -14,7 +14,8 @@ import (
 // TestRefundKilledAtChosenPoints kills `pos refund` after the refund is
 // journalled as being sent and before the request, after the provider made
 // it and before the answer is journalled (a killpoint, and a held answer),
-// and while the provider never received it. After reconcile the refund is
+// and while the provider never received it; and, without a kill, a refund
+// whose answer is lost. After reconcile the refund is
 // done exactly when the provider made it, the order's refunded total is
 // the provider's, no refund number went out twice, a done refund has its
 // receipt; and a new refund of what is left then goes through.
@@ -34,6 +35,8 @@ func TestRefundKilledAtChosenPoints(t *testing.T) {
 		{"eftpay", "ALIPAYHK", "", at(killpoint.RefundAnswered), true, 1},
 		{"eftpay", "WECHATHK", "4.00", heldAfter(sandbox.OpRefund), true, 1},
 		{"eftpay", "PAYME", "", heldBefore(sandbox.OpRefund), false, 1},
+		{"qfpay", "800208", "4.00", dropped(sandbox.OpRefund), true, 1},
+		{"eftpay", "ALIPAYHK", "", dropped(sandbox.OpRefund), true, 1},
 	}
 	for i, c := range cases {
 		t.Run(fmt.Sprintf("%02d_%s_%s_%s_%s", i, c.provider, c.method, c.amount, c.kill), func(t *testing.T) {
@@ -160,4 +163,27 @@ func refundRequestsOf(r *crashtest.Rig, saleNo string) []sandbox.Request {
 		}
 	}
 	return out
+}
+
+// TestRefundWithNotifications: with notify_listen set, the provider's
+// notification that a refund is done can arrive while `pos refund` is
+// still reading the answer to it. The refund is done either way: pos
+// refund must say so (exit 0), and journal and provider must agree.
+func TestRefundWithNotifications(t *testing.T) {
+	for _, c := range []struct{ provider, method string }{{"qfpay", "800208"}, {"eftpay", "ALIPAYHK"}} {
+		t.Run(c.provider, func(t *testing.T) {
+			t.Parallel()
+			r := crashtest.NewRig(t, crashtest.Options{Notify: true})
+			no := r.PaidSale(c.provider, c.method, "10.00")
+			for i := 0; i < 8; i++ { // the race is won and lost by turns: try it often
+				if p, ex := r.Run(time.Minute, nil, "refund", "--order", no, "--amount", "1.00"); ex.Code != 0 {
+					t.Errorf("refund %d of a sale the provider refunded: %+v\n%s", i+1, ex, p.Output())
+				}
+			}
+			r.AfterKill()
+			if o := r.Order(no); o.Refunded.Decimal() != "8.00" {
+				t.Fatalf("refunded %s, want 8.00", o.Refunded.Decimal())
+			}
+		})
+	}
 }

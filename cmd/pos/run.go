@@ -79,6 +79,11 @@ func runTerminal(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer r.close()
+	stopAPI, err := startAPI(r)
+	if err != nil {
+		return err
+	}
+	defer stopAPI()
 	if *crashLog == "" && *kiosk {
 		*crashLog = filepath.Join(filepath.Dir(r.journal.Path()), "crash.log")
 	}

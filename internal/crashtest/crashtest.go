@@ -20,6 +20,7 @@ import (
 	"io"
 	"log/slog"
 	"math/big"
+	"net"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -120,6 +121,9 @@ type Options struct {
 	NotFoundGiveUp time.Duration
 	// TID of the terminal (default K001).
 	TID string
+	// Notify has the terminal serve the providers' notifications
+	// (notify_listen on a free loopback port).
+	Notify bool
 	// ReconcileFor bounds how long Reconcile tries (default 90 s; an
 	// interrupted QR of a wallet that cannot be closed stays open until it
 	// expires: order_timeout, 30 s, at eftPay, 5 minutes at QFPay).
@@ -185,31 +189,50 @@ base_url = %q
 app_code = %q
 client_key = %q
 `, r.TID, url+"/VMP", sandbox.DemoEftpayUser, sandbox.DemoEftpaySecret, url, sandbox.DemoQFPayAppCode, sandbox.DemoQFPayKey)
+	if opt.Notify {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		cfg = fmt.Sprintf("notify_listen = %q\nnotify_url = %q\n", addr, "http://"+addr+"/notify") + cfg
+	}
 	if err := os.WriteFile(r.Config, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	gws, err := Gateways(url, r.TID)
+	eft, qf, err := Gateways(url, r.TID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.gateways = gws
+	r.gateways = byProvider(eft, qf)
 	return r
 }
 
 // Gateways are both providers' gateways on the sandbox at url, for the
-// checks (and the in-process soak).
-func Gateways(url, tid string) (map[payments.Provider]payments.Gateway, error) {
+// checks and the in-process soak; timeout bounds each call (0: the
+// gateways' default).
+func Gateways(url, tid string, timeout time.Duration) (*eftpay.Gateway, *qfpay.Gateway, error) {
 	eft, err := eftpay.NewGateway(eftpay.Config{BaseURL: url + "/VMP", UserConfirmKey: sandbox.DemoEftpayUser,
-		Secret: sandbox.DemoEftpaySecret, TID: tid, Logger: Quiet})
+		Secret: sandbox.DemoEftpaySecret, TID: tid, Timeout: timeout, Logger: Quiet})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	qf, err := qfpay.New(qfpay.Config{BaseURL: url, AppCode: sandbox.DemoQFPayAppCode, ClientKey: sandbox.DemoQFPayKey,
-		TID: tid, RatePerSecond: 10000, RatePerMinute: 600000, Logger: Quiet})
+		TID: tid, Timeout: timeout, RatePerSecond: 10000, RatePerMinute: 600000, Logger: Quiet})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return map[payments.Provider]payments.Gateway{payments.Eftpay: eft, payments.QFPay: qf}, nil
+	return eft, qf, nil
+}
+
+// byProvider maps the gateways by provider, as World wants them.
+func byProvider(gws ...payments.Gateway) map[payments.Provider]payments.Gateway {
+	out := map[payments.Provider]payments.Gateway{}
+	for _, g := range gws {
+		out[g.Provider()] = g
+	}
+	return out
 }
 
 // Event is one JSON line a child printed (pos charge --json, pos

@@ -16,8 +16,6 @@ import (
 
 	"qrpos/payments"
 	"qrpos/payments/checkout"
-	"qrpos/payments/eftpay"
-	"qrpos/payments/qfpay"
 	"qrpos/payments/sandbox"
 	"qrpos/storage"
 )
@@ -62,13 +60,7 @@ func NewEngineRound(t testing.TB, notify bool) *EngineRound {
 		t.Fatal(err)
 	}
 	const tid = "S001"
-	eft, err := eftpay.NewGateway(eftpay.Config{BaseURL: srv.URL + "/VMP", UserConfirmKey: sandbox.DemoEftpayUser,
-		Secret: sandbox.DemoEftpaySecret, TID: tid, Timeout: callTimeout, Logger: Quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	qf, err := qfpay.New(qfpay.Config{BaseURL: srv.URL, AppCode: sandbox.DemoQFPayAppCode, ClientKey: sandbox.DemoQFPayKey,
-		TID: tid, Timeout: callTimeout, RatePerSecond: 10000, RatePerMinute: 600000, Logger: Quiet})
+	eft, qf, err := Gateways(srv.URL, tid, callTimeout)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,9 +85,11 @@ func NewEngineRound(t testing.TB, notify bool) *EngineRound {
 	e.SetReceiptSink(&checkout.Receipts{J: j, Profile: func() checkout.Profile { return checkout.Profile{TID: tid, StoreName: "Soak"} }})
 	er.E = e
 	t.Cleanup(func() { e.Close(); j.Close() })
-	if er.gateways, err = Gateways(srv.URL, tid); err != nil {
+	ceft, cqf, err := Gateways(srv.URL, tid, 0)
+	if err != nil {
 		t.Fatal(err)
 	}
+	er.gateways = byProvider(ceft, cqf)
 	return er
 }
 
@@ -215,15 +209,16 @@ func (er *EngineRound) Batch(rng *rand.Rand, n, workers int) (passed, failed int
 	}
 	problems = append(problems, found...)
 	named := 0
+	var errs []string
 	for i, r := range results {
 		bad := r.err != nil
 		for _, no := range r.numbers {
-			for _, p := range problems {
+			for _, p := range problems { // the checks' problems, not other operations' errors
 				bad = bad || strings.Contains(p, no)
 			}
 		}
 		if r.err != nil {
-			problems = append(problems, fmt.Sprintf("operation %d %+v: %v", i, ops[i], r.err))
+			errs = append(errs, fmt.Sprintf("operation %d %+v: %v", i, ops[i], r.err))
 		}
 		if bad {
 			failed++
@@ -236,7 +231,7 @@ func (er *EngineRound) Batch(rng *rand.Rand, n, workers int) (passed, failed int
 		passed--
 		failed++
 	}
-	return passed, failed, problems
+	return passed, failed, append(problems, errs...)
 }
 
 // plan draws the batch's operations: one in four a refund of a paid sale

@@ -8,9 +8,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,6 +45,16 @@ type Profile struct {
 	Methods []string `toml:"methods" json:"methods"`
 	// ManagerPIN is a salted slow hash, never the PIN (set by the UI).
 	ManagerPIN string `toml:"manager_pin_hash" json:"manager_pin_hash"`
+
+	// APIListen is where the local API for a till also listens on TCP
+	// ("0.0.0.0:8787"); empty: only on the Unix socket next to the journal.
+	APIListen string `toml:"api_listen" json:"api_listen"`
+	// APIToken is the bearer token a till must send over TCP. A secret: it
+	// lives only in the config file (the journal's copy has it empty).
+	APIToken string `toml:"api_token" json:"api_token"`
+	// APIRefunds lets the API refund without the manager PIN (a till-level
+	// permission); otherwise every API refund carries the PIN.
+	APIRefunds bool `toml:"api_refunds" json:"api_refunds"`
 
 	Eftpay  EftpayProfile  `toml:"eftpay" json:"eftpay"`
 	QFPay   QFPayProfile   `toml:"qfpay" json:"qfpay"`
@@ -149,6 +161,44 @@ func (p *Profile) Validate() error {
 	if p.Printer.Encoding != "big5" && p.Printer.Encoding != "gb18030" {
 		return fmt.Errorf("printer encoding %q: use big5 or gb18030", p.Printer.Encoding)
 	}
+	return p.validateAPI()
+}
+
+// MinAPITokenLen is the shortest api_token accepted (pos api-token prints
+// 43 characters).
+const MinAPITokenLen = 24
+
+// validateAPI checks api_listen and api_token. Whether a listener has its
+// token is checked where the token is present (LoadProfileFile,
+// CheckAPIToken): the journal's copy of the profile never holds it.
+func (p *Profile) validateAPI() error {
+	if p.APIListen != "" {
+		host, port, err := net.SplitHostPort(p.APIListen)
+		n, perr := strconv.Atoi(port)
+		if err != nil || perr != nil || n < 1 || n > 65535 || strings.ContainsAny(host, " /") {
+			return fmt.Errorf("api_listen %q: use host:port, e.g. \"0.0.0.0:8787\" (empty: the Unix socket only)", p.APIListen)
+		}
+	}
+	if p.APIToken != "" {
+		if len(p.APIToken) < MinAPITokenLen {
+			return fmt.Errorf("api_token has %d characters: use at least %d (pos api-token prints one)", len(p.APIToken), MinAPITokenLen)
+		}
+		for i := 0; i < len(p.APIToken); i++ {
+			if c := p.APIToken[i]; c <= ' ' || c > '~' {
+				return errors.New("api_token: use printable ASCII without spaces (pos api-token prints one)")
+			}
+		}
+	}
+	return nil
+}
+
+// CheckAPIToken refuses a TCP listener (api_listen) without its token: a
+// till on the shop's LAN must authenticate. Call it on a profile that
+// holds its secrets (from the file).
+func (p Profile) CheckAPIToken() error {
+	if p.APIListen != "" && p.APIToken == "" {
+		return fmt.Errorf("api_listen %q needs api_token (at least %d characters; pos api-token prints one)", p.APIListen, MinAPITokenLen)
+	}
 	return nil
 }
 
@@ -186,6 +236,7 @@ func (p Profile) Redacted() Profile {
 	}
 	p.Eftpay.Secret = mask(p.Eftpay.Secret)
 	p.QFPay.ClientKey = mask(p.QFPay.ClientKey)
+	p.APIToken = mask(p.APIToken)
 	if p.ManagerPIN != "" {
 		p.ManagerPIN = "(set)"
 	}
@@ -229,6 +280,9 @@ func LoadProfileFile(path string) (Profile, error) {
 	if err := p.Validate(); err != nil {
 		return p, &ConfigError{path, err.Error()}
 	}
+	if err := p.CheckAPIToken(); err != nil {
+		return p, &ConfigError{path, err.Error()}
+	}
 	if p.SeedHash, err = seedHash(b); err != nil {
 		return p, &ConfigError{path, err.Error()}
 	}
@@ -266,6 +320,9 @@ func SyncProfile(ctx context.Context, j *storage.Journal, file Profile) (Profile
 		}
 		if p.QFPay.ClientKey == "" {
 			p.QFPay.ClientKey = file.QFPay.ClientKey
+		}
+		if p.APIToken == "" {
+			p.APIToken = file.APIToken
 		}
 		if migrate {
 			if err := SaveProfile(ctx, j, p); err != nil {
@@ -322,7 +379,7 @@ func SaveProfile(ctx context.Context, j *storage.Journal, p Profile) error {
 		return err
 	}
 	if p.ConfigPath != "" {
-		if err := SaveSecrets(p.ConfigPath, p.Eftpay.Secret, p.QFPay.ClientKey); err != nil {
+		if err := saveSecrets(p.ConfigPath, p.secretValues()); err != nil {
 			return err
 		}
 	}
@@ -333,11 +390,18 @@ func SaveProfile(ctx context.Context, j *storage.Journal, p Profile) error {
 	return j.SaveProfile(ctx, p.TID, b)
 }
 
-func (p Profile) hasSecrets() bool { return p.Eftpay.Secret != "" || p.QFPay.ClientKey != "" }
+func (p Profile) hasSecrets() bool {
+	return p.Eftpay.Secret != "" || p.QFPay.ClientKey != "" || p.APIToken != ""
+}
+
+// secretValues are p's secrets in the order of secretKeys.
+func (p Profile) secretValues() [len(secretKeys)]string {
+	return [len(secretKeys)]string{p.Eftpay.Secret, p.QFPay.ClientKey, p.APIToken}
+}
 
 // withoutSecrets is p as the journal keeps it.
 func (p Profile) withoutSecrets() Profile {
-	p.Eftpay.Secret, p.QFPay.ClientKey = "", ""
+	p.Eftpay.Secret, p.QFPay.ClientKey, p.APIToken = "", "", ""
 	return p
 }
 

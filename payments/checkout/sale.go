@@ -122,7 +122,6 @@ func (e *Engine) Charge(ctx context.Context, req ChargeRequest) (*Sale, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.Order, s.current = o, o.OutTradeNo
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
@@ -158,6 +157,12 @@ func (e *Engine) createOrder(ctx context.Context, m payments.Method, amount paym
 		return o, err
 	}
 	e.own(o.OutTradeNo)
+	s.mu.Lock()
+	if s.Order.OutTradeNo == "" {
+		s.Order = o // set before anyone can see the sale
+	}
+	s.current = o.OutTradeNo
+	s.mu.Unlock()
 	e.mu.Lock()
 	e.sales[o.OutTradeNo] = s
 	e.mu.Unlock()

@@ -18,14 +18,17 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
-// The provider secrets live in the config file (mode 0600) and nowhere
-// else: the journal's copy of the profile has them empty. A secret the
-// manager changes on the terminal is written back to the file.
+// The provider secrets and the local API's token live in the config file
+// (mode 0600) and nowhere else: the journal's copy of the profile has them
+// empty. A secret the manager changes on the terminal is written back to
+// the file.
 
-// secretKeys are the secrets of a profile, as table and key of the file.
+// secretKeys are the secrets of a profile, as table and key of the file
+// (table "": a key at the top of the file).
 var secretKeys = [...]struct{ table, key string }{
 	{"eftpay", "secret"},
 	{"qfpay", "client_key"},
+	{"", "api_token"},
 }
 
 // seedHash hashes what a config file says, its secrets left out: comments,
@@ -38,6 +41,10 @@ func seedHash(b []byte) (string, error) {
 		return "", err
 	}
 	for _, s := range secretKeys {
+		if s.table == "" {
+			delete(m, s.key)
+			continue
+		}
 		if t, ok := m[s.table].(map[string]any); ok {
 			delete(t, s.key)
 			if len(t) == 0 {
@@ -73,6 +80,12 @@ var secretsMu sync.Mutex
 // same directory, mode 0600 or stricter as before, synced, renamed over
 // it); a file that already holds these secrets is not touched.
 func SaveSecrets(configPath, eftpaySecret, qfpayClientKey string) error {
+	return saveSecrets(configPath, [len(secretKeys)]string{eftpaySecret, qfpayClientKey})
+}
+
+// saveSecrets is SaveSecrets for every secret of secretKeys (the API token
+// too), in that order.
+func saveSecrets(configPath string, secrets [len(secretKeys)]string) error {
 	secretsMu.Lock()
 	defer secretsMu.Unlock()
 	path, err := filepath.EvalSymlinks(configPath) // rewrite the file, not a symlink to it
@@ -94,9 +107,16 @@ func SaveSecrets(configPath, eftpaySecret, qfpayClientKey string) error {
 		return &ConfigError{configPath, tomlError(err) + "; the secrets were not saved"}
 	}
 	values := map[string]string{}
-	for i, v := range []string{eftpaySecret, qfpayClientKey} {
+	for i, v := range secrets {
 		s := secretKeys[i]
 		if v == "" {
+			continue
+		}
+		if s.table == "" {
+			if want[s.key] != v {
+				want[s.key] = v
+				values[s.key] = v
+			}
 			continue
 		}
 		t, ok := want[s.table].(map[string]any)
@@ -171,11 +191,13 @@ func replaceFile(path string, b []byte, perm os.FileMode) (err error) {
 }
 
 // setTOMLStrings sets string values in a TOML document, given by full key
-// ("eftpay.secret"), keeping everything else byte for byte: an existing
-// value is replaced where it stands, a missing key is added at the end of
-// its table's section, a missing table at the end of the file. It knows
-// enough TOML to find keys (tables, dotted and quoted keys, inline tables,
-// arrays, every kind of string, comments); the caller checks the result.
+// ("eftpay.secret", or "api_token" at the top), keeping everything else
+// byte for byte: an existing value is replaced where it stands, a missing
+// key is added at the end of its table's section (a top-level key after
+// the last top-level key, before any table), a missing table at the end of
+// the file. It knows enough TOML to find keys (tables, dotted and quoted
+// keys, inline tables, arrays, every kind of string, comments); the caller
+// checks the result.
 func setTOMLStrings(b []byte, values map[string]string) ([]byte, error) {
 	sc := &tomlScanner{b: b, spans: map[string][2]int{}, sections: map[string]int{}}
 	if err := sc.document(); err != nil {
@@ -202,7 +224,10 @@ func setTOMLStrings(b []byte, values map[string]string) ([]byte, error) {
 			edits = append(edits, edit{sp[0], sp[1], 0, v})
 			continue
 		}
-		table, key, _ := strings.Cut(full, ".")
+		table, key, dotted := strings.Cut(full, ".")
+		if !dotted {
+			table, key = "", full
+		}
 		at, ok := sc.sections[table]
 		order := 0
 		text := key + " = " + v + nl
@@ -260,7 +285,8 @@ type tomlScanner struct {
 	// spans: the byte range of each key's value, by full dotted key.
 	spans map[string][2]int
 	// sections: for each [table], where a new line of it goes (after its
-	// last key's line, or after its header).
+	// last key's line, or after its header); "" for the top-level keys
+	// (after the last of them, before the first table).
 	sections map[string]int
 }
 
@@ -269,6 +295,7 @@ var errTOML = errors.New("not TOML the terminal can edit")
 func (s *tomlScanner) document() error {
 	var table []string
 	tableName := ""
+	s.sections[""] = 0
 	for {
 		s.skipSpace(true)
 		if s.i >= len(s.b) {
@@ -318,6 +345,9 @@ func (s *tomlScanner) document() error {
 		}
 		if tableName != "" {
 			s.sections[tableName] = s.i
+		}
+		if table == nil {
+			s.sections[""] = s.i
 		}
 	}
 }
