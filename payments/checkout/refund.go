@@ -181,21 +181,23 @@ func matchRefund(r payments.Refund, q payments.QueryResult) error {
 // settleRefund records a refund's final state and, when the money went
 // back, its receipt job in the same transaction, then publishes it.
 func (e *Engine) settleRefund(ctx context.Context, r payments.Refund, to payments.RefundState, ch storage.RefundChange) (payments.Refund, error) {
-	// A notification may have settled it meanwhile: the same word twice is
-	// no change and no error.
-	if cur, err := e.j.Refund(ctx, r.RefundNo); err == nil && cur.State.Settled() {
+	if to == payments.RefundDone && e.receipts != nil {
+		ch.Receipt = e.receipts.RefundJob
+	}
+	next, err := e.j.TransitionRefund(ctx, r.RefundNo, to, ch)
+	if err != nil {
+		// A notification (or a query elsewhere) may have settled it
+		// meanwhile: the provider's word twice is no change and no error.
+		cur, rerr := e.j.Refund(ctx, r.RefundNo)
+		if rerr != nil || !cur.State.Settled() {
+			return r, err
+		}
 		if cur.State != to {
 			e.log.Error("refund settled twice with different outcomes; the first stands", "refund", r.RefundNo, "was", cur.State, "now", to)
 		}
 		return cur, nil
 	}
-	if to == payments.RefundDone && e.receipts != nil {
-		ch.Receipt = e.receipts.RefundJob
-	}
-	r, err := e.j.TransitionRefund(ctx, r.RefundNo, to, ch)
-	if err != nil {
-		return r, err
-	}
+	r = next
 	o, err := e.j.Order(ctx, r.OutTradeNo)
 	if err != nil {
 		return r, err
