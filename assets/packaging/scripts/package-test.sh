@@ -217,7 +217,7 @@ grep -q 'requestedExecutionLevel level="asInvoker"' "$tmp/setup/strings-a" || fa
 ok "pos.exe carries the version resource ($FULL_VERSION), icon and manifest"
 # The Windows default configuration loads (on Linux: it only needs mode 0600).
 win_toml=$tmp/win/terminal.toml
-mkdir "$tmp/win"
+mkdir -m 0700 "$tmp/win" # the journal refuses a folder others can read (on Windows the installer limits the folder by ACL)
 tr -d '\r' <"$tmp/setup/\$APPDATA/QR POS/terminal.toml" >"$win_toml"
 chmod 0600 "$win_toml"
 "$root/build/package/linux/pos" orders --config "$win_toml" >"$tmp/win/orders.out" 2>&1 ||
