@@ -112,7 +112,7 @@ func (s *Server) checkPIN(ctx context.Context, p checkout.Profile, pin, what str
 		return &Error{Status: http.StatusForbidden, Code: CodePINLocked, Field: "pin", RetryAfter: int(left.Seconds()) + 1,
 			Message: fmt.Sprintf("too many wrong PINs: refunds are locked for %s", left.Round(time.Second))}
 	}
-	ok, err := verifyPIN(stored, pin)
+	ok, err := checkout.VerifyPIN(stored, pin)
 	if err != nil {
 		return internalError(err)
 	}

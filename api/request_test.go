@@ -92,15 +92,15 @@ func TestChargeHash(t *testing.T) {
 // TestVerifyPIN: the hash the terminal's screen stores (ui.HashPIN) is
 // checked here the same way; weakened or unreadable hashes never pass.
 func TestVerifyPIN(t *testing.T) {
-	if ok, err := verifyPIN(pinVector, "1234"); !ok || err != nil {
+	if ok, err := checkout.VerifyPIN(pinVector, "1234"); !ok || err != nil {
 		t.Fatalf("right PIN: %v %v", ok, err)
 	}
-	if ok, err := verifyPIN(pinVector, "1235"); ok || err != nil {
+	if ok, err := checkout.VerifyPIN(pinVector, "1235"); ok || err != nil {
 		t.Fatalf("wrong PIN: %v %v", ok, err)
 	}
 	weak := strings.Replace(pinVector, "$600000$", "$1000$", 1)
 	for _, h := range []string{weak, "", "plain", "pbkdf2-sha256$x$y$z", strings.Replace(pinVector, "pbkdf2-sha256", "md5", 1)} {
-		if ok, err := verifyPIN(h, "1234"); ok || err == nil {
+		if ok, err := checkout.VerifyPIN(h, "1234"); ok || err == nil {
 			t.Errorf("hash %q: %v %v", h, ok, err)
 		}
 	}

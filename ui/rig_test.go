@@ -62,7 +62,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // testPINHash is the hash of "1234", made once (it takes a while under -race).
 var testPINHash = sync.OnceValue(func() string {
-	h, err := HashPIN(DefaultDemoPIN)
+	h, err := checkout.HashPIN(DefaultDemoPIN)
 	if err != nil {
 		panic(err)
 	}

@@ -264,7 +264,7 @@ func demoProfile(ctx context.Context, j *storage.Journal, tid, sbURL string) (ch
 	p.QFPay.BaseURL, p.QFPay.AppCode, p.QFPay.ClientKey = sbURL, sandbox.DemoQFPayAppCode, sandbox.DemoQFPayKey
 	p.NotifyListen, p.NotifyURL = "", ""
 	if p.ManagerPIN == "" {
-		if p.ManagerPIN, err = ui.HashPIN(ui.DefaultDemoPIN); err != nil {
+		if p.ManagerPIN, err = checkout.HashPIN(ui.DefaultDemoPIN); err != nil {
 			return p, err
 		}
 	}
