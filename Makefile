@@ -17,6 +17,7 @@ deps:
 
 build: deps
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/pos ./cmd/pos
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/pos-cli ./cmd/pos-cli
 
 # The terminal in demo mode: built-in provider sandbox, virtual scanner and
 # printer, no credentials. With no display it runs under Xvfb (headless).
@@ -68,5 +69,5 @@ clean:
 # shorten it; POS_CRASH_SEED replays a run.
 .PHONY: soak
 soak:
-	$(GO) test -c -tags soak -o bin/soak.test ./cmd/pos
+	$(GO) test -c -tags soak -o bin/soak.test ./cli
 	bin/soak.test -test.run '^TestSoak$$' -test.count 1 -test.timeout 120m

@@ -124,11 +124,23 @@ func (c *Client) Cancel(ctx context.Context, id string) (Charge, error) {
 	return ch, err
 }
 
-// Refund refunds a sale, fully or in part.
+// Refund refunds a sale, fully or in part, with no idempotency key: each
+// call is a new refund.
 func (c *Client) Refund(ctx context.Context, req RefundRequest) (Refund, error) {
 	var r Refund
 	_, err := c.do(ctx, http.MethodPost, "/v1/refunds", nil, req, &r)
 	return r, err
+}
+
+// RefundOnce refunds a sale under the caller's idempotency key: the same
+// key again returns the refund it made and never refunds twice; replayed
+// is true then.
+func (c *Client) RefundOnce(ctx context.Context, key string, req RefundRequest) (r Refund, replayed bool, err error) {
+	resp, err := c.do(ctx, http.MethodPost, "/v1/refunds", http.Header{"Idempotency-Key": {key}}, req, &r)
+	if err == nil {
+		replayed = resp.Header.Get("Idempotent-Replayed") == "true"
+	}
+	return r, replayed, err
 }
 
 // Orders lists a day's orders (date yyyy-mm-dd; empty: today).

@@ -2,12 +2,15 @@ package api
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"qrpos/payments"
 	"qrpos/payments/checkout"
+	"qrpos/payments/sandbox"
+	"qrpos/storage"
 )
 
 // paidCharge rings up and pays a sale through the API.
@@ -141,5 +144,93 @@ func TestRefundWithThePermission(t *testing.T) {
 	apiErr(t, err, 403, CodePINNotSet)
 	if !strings.Contains(r.logs.String(), "till refund") {
 		t.Fatal("the refund was not logged")
+	}
+}
+
+// refundRequests counts the refund requests the sandbox received.
+func (r *rig) refundRequests() int {
+	n := 0
+	for _, c := range r.sb.Requests() {
+		if c.Op == sandbox.OpRefund {
+			n++
+		}
+	}
+	return n
+}
+
+// TestRefundIdempotencyKey: the same Idempotency-Key twice answers with
+// the same refund and sends one refund to the provider, also after a
+// restart and without the PIN; the key with another request is refused; a
+// refused refund (wrong PIN) leaves the key free.
+func TestRefundIdempotencyKey(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	ctx := ctxT(t)
+	c := paidCharge(t, r, "ik-1", "50.00")
+
+	_, _, err := r.c.RefundOnce(ctx, "till-r-1", RefundRequest{OutTradeNo: c.ID, Amount: "10.00", PIN: "9999"})
+	apiErr(t, err, 403, CodePINWrong)
+	if _, err := r.j.IdempotentRefund(ctx, "till-r-1"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("a refused refund left its key: %v", err)
+	}
+	first, replayed, err := r.c.RefundOnce(ctx, "till-r-1", RefundRequest{OutTradeNo: c.ID, Amount: "10.00", PIN: "1234"})
+	if err != nil || replayed || first.State != "done" || first.Amount != "10.00" {
+		t.Fatalf("first: %+v %v %v", first, replayed, err)
+	}
+	again, replayed, err := r.c.RefundOnce(ctx, "till-r-1", RefundRequest{OutTradeNo: c.ID, Amount: "10.0"})
+	if err != nil || !replayed || again.RefundNo != first.RefundNo || again.State != "done" {
+		t.Fatalf("again: %+v %v %v", again, replayed, err)
+	}
+	_, _, err = r.c.RefundOnce(ctx, "till-r-1", RefundRequest{OutTradeNo: c.ID, Amount: "11.00", PIN: "1234"})
+	apiErr(t, err, 422, CodeKeyReused)
+	_, _, err = r.c.RefundOnce(ctx, "bad key", RefundRequest{OutTradeNo: c.ID, PIN: "1234"})
+	apiErr(t, err, 400, CodeKeyInvalid)
+
+	r.restart()
+	ctx = ctxT(t)
+	after, replayed, err := r.c.RefundOnce(ctx, "till-r-1", RefundRequest{OutTradeNo: c.ID, Amount: "10.00", PIN: "1234"})
+	if err != nil || !replayed || after.RefundNo != first.RefundNo {
+		t.Fatalf("after a restart: %+v %v %v", after, replayed, err)
+	}
+	// "All that is left" under a key: replayed, it is still the 40.00
+	// refund, not a refund of what is left now (nothing).
+	rest, _, err := r.c.RefundOnce(ctx, "till-r-2", RefundRequest{OutTradeNo: c.ID, PIN: "1234"})
+	if err != nil || rest.Amount != "40.00" || rest.State != "done" {
+		t.Fatalf("the rest: %+v %v", rest, err)
+	}
+	if again, replayed, err := r.c.RefundOnce(ctx, "till-r-2", RefundRequest{OutTradeNo: c.ID}); err != nil || !replayed || again.RefundNo != rest.RefundNo {
+		t.Fatalf("the rest again: %+v %v %v", again, replayed, err)
+	}
+	if n := r.refundRequests(); n != 2 {
+		t.Fatalf("%d refund requests reached the provider, want 2", n)
+	}
+	if rs, _ := r.j.Refunds(ctx, c.ID); len(rs) != 2 {
+		t.Fatalf("journal refunds: %+v", rs)
+	}
+}
+
+// TestRefundKeyReservedBeforeACrash: a key the terminal reserved and then
+// stopped before journalling the refund is refunded when it comes again
+// (once); nothing was sent before.
+func TestRefundKeyReservedBeforeACrash(t *testing.T) {
+	r := newRig(t, rigOptions{apiRefunds: true})
+	ctx := ctxT(t)
+	c := paidCharge(t, r, "ik-2", "30.00")
+	req := RefundRequest{OutTradeNo: c.ID, Amount: "5.00"}
+	amount := payments.Money{Minor: 500, Currency: "HKD"}
+	if _, _, err := r.j.ReserveRefundKey(ctx, storage.APIRefund{Key: "crash-1", TokenID: clientSocket,
+		RequestHash: RefundHash(req, amount), OutTradeNo: c.ID, Amount: amount}); err != nil {
+		t.Fatal(err)
+	}
+	r.restart()
+	ctx = ctxT(t)
+	rf, replayed, err := r.c.RefundOnce(ctx, "crash-1", req)
+	if err != nil || replayed || rf.State != "done" || rf.Amount != "5.00" {
+		t.Fatalf("refund after the crash: %+v %v %v", rf, replayed, err)
+	}
+	if again, replayed, err := r.c.RefundOnce(ctx, "crash-1", req); err != nil || !replayed || again.RefundNo != rf.RefundNo {
+		t.Fatalf("again: %+v %v %v", again, replayed, err)
+	}
+	if n := r.refundRequests(); n != 1 {
+		t.Fatalf("%d refund requests, want 1", n)
 	}
 }

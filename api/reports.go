@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"time"
 
-	"qrpos/payments"
 	"qrpos/payments/checkout"
 	"qrpos/storage"
 )
@@ -118,11 +117,8 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	for _, m := range p.Offered() {
 		st.Methods = append(st.Methods, MethodInfo{ID: m.ID(), Wallet: string(m.Wallet), Name: m.Name, Mode: string(m.Mode)})
 	}
-	if p.EftpayConfigured() {
-		st.Providers = append(st.Providers, string(payments.Eftpay))
-	}
-	if p.QFPayConfigured() {
-		st.Providers = append(st.Providers, string(payments.QFPay))
+	for _, info := range p.ConfiguredProviders() {
+		st.Providers = append(st.Providers, string(info.Name))
 	}
 	writeJSON(w, http.StatusOK, st)
 }

@@ -249,11 +249,7 @@ func checkCharge(p checkout.Profile, in chargeInput) (payments.Method, *Error) {
 	if e != nil {
 		return m, e
 	}
-	r := payments.QFPayRange
-	if m.Provider == payments.Eftpay {
-		r = payments.EftpayRange
-	}
-	if err := r.Check(in.amount); err != nil {
+	if err := m.Range().Check(in.amount); err != nil {
 		return m, invalid(CodeAmountInvalid, "amount", fmt.Sprintf("amount %s at %s: %v", in.amount.Decimal(), m.Provider, err))
 	}
 	return m, nil

@@ -52,8 +52,9 @@ func FuzzParseChargeRequest(f *testing.F) {
 			t.Fatalf("%q parsed to %+v; encoded again %s: %+v %v", body, in, again, in2, e)
 		}
 		// Resolving against a terminal never panics either.
-		p := checkout.Profile{TID: "T001", Currency: "HKD", Eftpay: checkout.EftpayProfile{BaseURL: "x", UserConfirmKey: "u", Secret: "s"},
-			QFPay: checkout.QFPayProfile{BaseURL: "x", AppCode: "a", ClientKey: "k"}}
+		p := checkout.Profile{TID: "T001", Currency: "HKD", Providers: map[payments.Provider]payments.Settings{
+			payments.Eftpay: {"base_url": "x", "user_confirm_key": "u", "secret": "s"},
+			payments.QFPay:  {"base_url": "x", "app_code": "a", "client_key": "k"}}}
 		if m, e := checkCharge(p, in); e == nil && (m.Mode == payments.CPM) != (in.req.AuthCode != "") {
 			t.Fatalf("%s chosen for auth_code %q", m.ID(), in.req.AuthCode)
 		}

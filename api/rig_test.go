@@ -121,8 +121,7 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	dir := privateDir(t)
 	r := &rig{t: t, sb: sb, sbURL: hs.URL, wire: wc, dir: dir, jpath: filepath.Join(dir, "pos.db"), logs: logs, opts: o}
 	r.profile = checkout.Profile{TID: "T001", StoreName: "Test shop", Currency: "HKD", ManagerPIN: pinVector, APIRefunds: o.apiRefunds,
-		Eftpay: checkout.EftpayProfile{BaseURL: hs.URL + "/VMP", UserConfirmKey: sandbox.DemoEftpayUser, Secret: sandbox.DemoEftpaySecret},
-		QFPay:  checkout.QFPayProfile{BaseURL: hs.URL, AppCode: sandbox.DemoQFPayAppCode, ClientKey: sandbox.DemoQFPayKey}}
+		Providers: sandbox.DemoProviders(hs.URL)}
 	r.start()
 	t.Cleanup(r.stop)
 	return r

@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"qrpos/internal/httpx"
 	"qrpos/payments/checkout"
 	"qrpos/storage"
 )
@@ -66,8 +67,9 @@ type Server struct {
 	// chargeMu makes "is a sale in progress, reserve the key, charge,
 	// bind the key" one step among the API's requests.
 	chargeMu sync.Mutex
-	// pinMu makes each PIN try read the lock the previous one wrote.
-	pinMu sync.Mutex
+	// refundMu makes "look the refund's Idempotency-Key up, reserve it,
+	// refund, bind it" one step among the API's keyed refunds.
+	refundMu sync.Mutex
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -276,35 +278,12 @@ func (s *Server) handler(c client) http.Handler {
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &httpx.StatusWriter{ResponseWriter: w}
 		mux.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), clientKey{}, c)))
-		s.log.Debug("API request", "client", c.id, "method", r.Method, "path", r.URL.Path, "status", sw.status,
+		s.log.Debug("API request", "client", c.id, "method", r.Method, "path", r.URL.Path, "status", sw.Status,
 			"ms", time.Since(start).Milliseconds())
 	})
 }
-
-// statusWriter notes the status for the log; Unwrap keeps
-// http.ResponseController working through it.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	h := w.Header()

@@ -1,30 +1,33 @@
-package payments
+package payments_test
 
 import (
 	"errors"
 	"testing"
+
+	"qrpos/payments"
+	_ "qrpos/payments/providers"
 )
 
 func TestMatch(t *testing.T) {
-	o := Order{OutTradeNo: "T1261123ABCDEFGHIJ", TID: "T1", Provider: QFPay, MethodCode: "800008", Mode: CPM,
-		Amount: Money{100, "HKD"}}
+	o := payments.Order{OutTradeNo: "T1261123ABCDEFGHIJ", TID: "T1", Provider: payments.QFPay, MethodCode: "800008", Mode: payments.CPM,
+		Amount: payments.Money{Minor: 100, Currency: "HKD"}}
 	for _, tc := range []struct {
 		name  string
-		said  Said
+		said  payments.Said
 		field string // "" = matches
 	}{
-		{"nothing said", Said{}, ""},
-		{"all the same", Said{OutTradeNo: o.OutTradeNo, Amount: Money{100, "HKD"}, MethodCode: "800008", TID: "t1"}, ""},
-		{"unified code reported as the wallet's", Said{MethodCode: "800208"}, ""},
-		{"another number", Said{OutTradeNo: "T1261123ZZZZZZZZZZ"}, "out_trade_no"},
-		{"another amount (88.00 for 1.00)", Said{Amount: Money{8800, "HKD"}}, "amount"},
-		{"another currency", Said{Amount: Money{100, "CNY"}}, "currency"},
-		{"an MPM pay type for a CPM order", Said{MethodCode: "800101"}, "method"},
-		{"a code not in the catalogue", Said{MethodCode: "999999"}, "method"},
-		{"another terminal", Said{TID: "T2"}, "tid"},
+		{"nothing said", payments.Said{}, ""},
+		{"all the same", payments.Said{OutTradeNo: o.OutTradeNo, Amount: payments.Money{Minor: 100, Currency: "HKD"}, MethodCode: "800008", TID: "t1"}, ""},
+		{"unified code reported as the wallet's", payments.Said{MethodCode: "800208"}, ""},
+		{"another number", payments.Said{OutTradeNo: "T1261123ZZZZZZZZZZ"}, "out_trade_no"},
+		{"another amount (88.00 for 1.00)", payments.Said{Amount: payments.Money{Minor: 8800, Currency: "HKD"}}, "amount"},
+		{"another currency", payments.Said{Amount: payments.Money{Minor: 100, Currency: "CNY"}}, "currency"},
+		{"an MPM pay type for a CPM order", payments.Said{MethodCode: "800101"}, "method"},
+		{"a code not in the catalogue", payments.Said{MethodCode: "999999"}, "method"},
+		{"another terminal", payments.Said{TID: "T2"}, "tid"},
 	} {
-		err := Match(o, tc.said)
-		var ce *CollisionError
+		err := payments.Match(o, tc.said)
+		var ce *payments.CollisionError
 		switch {
 		case tc.field == "" && err != nil:
 			t.Errorf("%s: %v", tc.name, err)
@@ -33,15 +36,15 @@ func TestMatch(t *testing.T) {
 		}
 	}
 	// A specific wallet's order does not accept another wallet.
-	w := Order{OutTradeNo: "X", Provider: Eftpay, MethodCode: "ALIPAYHK", Amount: Money{100, "HKD"}}
-	if Match(w, Said{MethodCode: "WECHATHK"}) == nil {
+	w := payments.Order{OutTradeNo: "X", Provider: payments.Eftpay, MethodCode: "ALIPAYHK", Amount: payments.Money{Minor: 100, Currency: "HKD"}}
+	if payments.Match(w, payments.Said{MethodCode: "WECHATHK"}) == nil {
 		t.Error("ALIPAYHK order matched a WECHATHK record")
 	}
-	if Match(w, Said{MethodCode: "alipayhk"}) != nil {
+	if payments.Match(w, payments.Said{MethodCode: "alipayhk"}) != nil {
 		t.Error("case must not matter")
 	}
-	both := Order{OutTradeNo: "X", Provider: Eftpay, MethodCode: "ALIPAYBOTH", Amount: Money{100, "HKD"}}
-	if Match(both, Said{MethodCode: "ALIPAYCN"}) != nil || Match(both, Said{MethodCode: "WECHATCN"}) == nil {
+	both := payments.Order{OutTradeNo: "X", Provider: payments.Eftpay, MethodCode: "ALIPAYBOTH", Amount: payments.Money{Minor: 100, Currency: "HKD"}}
+	if payments.Match(both, payments.Said{MethodCode: "ALIPAYCN"}) != nil || payments.Match(both, payments.Said{MethodCode: "WECHATCN"}) == nil {
 		t.Error("ALIPAYBOTH must accept ALIPAYCN and refuse WECHATCN")
 	}
 }

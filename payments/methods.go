@@ -6,23 +6,16 @@ import (
 	"time"
 )
 
-// Provider names a payment gateway.
+// Provider names a payment gateway: the Name of a registered ProviderInfo.
 type Provider string
 
-// The two gateways the terminal speaks to.
+// The names of the two gateways this terminal ships with, for tests and
+// the journal's history. Only their own packages (payments/eftpay,
+// payments/qfpay) describe them; nothing else branches on them.
 const (
 	Eftpay Provider = "eftpay"
 	QFPay  Provider = "qfpay"
 )
-
-// ParseProvider accepts "eftpay" or "qfpay".
-func ParseProvider(s string) (Provider, error) {
-	switch Provider(s) {
-	case Eftpay, QFPay:
-		return Provider(s), nil
-	}
-	return "", fmt.Errorf("provider %q is not known (use eftpay or qfpay)", s)
-}
 
 // Mode is who shows the code.
 type Mode string
@@ -104,80 +97,20 @@ type Method struct {
 // ID is "provider:code", the key a profile uses to list offered methods.
 func (m Method) ID() string { return string(m.Provider) + ":" + m.Code }
 
-func eftSvc(prefix string, close, refund bool) EftpayServices {
-	s := EftpayServices{PreOrder: prefix + ".PreOrder", Query: prefix + ".Query"}
-	if close {
-		s.Close = prefix + ".Close"
-	}
-	if refund {
-		s.Refund = prefix + ".Refund"
-	}
-	return s
-}
-
-// eft is an eftPay MPM row: its services follow from the wallet's service
-// prefix; it closes with <prefix>.Close when it has one.
-func eft(code string, w Wallet, name, payType, prefix string, close, refund, notifies bool) Method {
-	cancel := CancelNone
-	if close {
-		cancel = CancelClose
-	}
-	return Method{Provider: Eftpay, Code: code, Wallet: w, Name: name, Mode: MPM, PayType: payType,
-		Services: eftSvc(prefix, close, refund), Cancel: cancel, CanClose: close, CanRefund: refund, Notifies: notifies}
-}
-
-// qf is a QFPay in-store row.
-func qf(code string, w Wallet, name string, mode Mode, cancel CancelKind, refund bool) Method {
-	return Method{Provider: QFPay, Code: code, Wallet: w, Name: name, Mode: mode, Cancel: cancel,
-		CanClose: cancel != CancelNone, CanRefund: refund, Notifies: true}
-}
-
-// catalogue is the one table of every method in the seeds. Nothing else in
-// the project spells a provider's method code.
-var catalogue = []Method{
-	// eftPay VMP: merchant-presented QR only (providers.md 1.3).
-	eft("ALIPAYCN", Alipay, "Alipay", "Alipay", "service.alipay.qrcode", true, true, true),
-	eft("ALIPAYHK", AlipayHK, "AlipayHK", "Alipay", "service.alipay.qrcode", true, true, true),
-	eft("ALIPAYBOTH", AlipayBoth, "Alipay / AlipayHK", "Alipay", "service.alipay.qrcode", true, true, true),
-	eft("WECHATCN", WeChat, "WeChat Pay", "WeChat", "service.wechat.qrcode", true, true, true),
-	eft("WECHATHK", WeChatHK, "WeChat Pay HK", "WeChat", "service.wechat.qrcode", true, true, true),
-	eft("ATOME", Atome, "Atome", "ATOME", "service.atome.v1.qrcode", true, true, true),
-	eft("UNIONPAY", UnionPay, "UnionPay", "UnionPay", "service.unionpay.qrcode.csb", true, true, true),
-	eft("GBPAY", GBPay, "GBPay", "GBPAY", "api.service.gbpay.qrcode.cash", false, true, true),
-	eft("PAYME", PayMe, "PayMe", "PAYME", "service.payme.qrcode", false, true, false),
-	eft("FPS", FPS, "FPS", "FPS", "service.fps.qrcode", false, false, false),
-	// Apple Pay token (seed eftpay-applepay-token.txt): final in the answer.
-	{Provider: Eftpay, Code: "MPGS", Wallet: ApplePay, Name: "Apple Pay", Mode: Token, PayType: "Mpgs",
-		Services: EftpayServices{PreOrder: "service.mpgs.token.ApplePay"}, Cancel: CancelNone, Notifies: true},
-
-	// QFPay in-store MPM (seed pay types) and CPM (providers.md 2.3). How
-	// an unpaid order ends follows QFPay's Reversal API guide (providers.md
-	// 2.2): reversal for Alipay MPM and CPM and WeChat MPM, close for the
-	// unified and WeChat CPM codes, nothing for the Hong Kong pay types.
-	qf("800101", Alipay, "Alipay", MPM, CancelReversal, true),
-	qf("801501", AlipayHK, "AlipayHK", MPM, CancelReversal, true),
-	qf("800201", WeChat, "WeChat Pay", MPM, CancelReversal, true),
-	qf("805801", PayMe, "PayMe", MPM, CancelNone, true),
-	qf("802001", FPS, "FPS", MPM, CancelNone, false),
-	qf("800701", UnionPay, "UnionPay", MPM, CancelNone, true),
-	qf("803701", Octopus, "Octopus", MPM, CancelNone, true),
-	qf("800008", AnyWallet, "Customer wallet code", CPM, CancelClose, true),
-	qf("800108", Alipay, "Alipay", CPM, CancelReversal, true),
-	qf("800208", WeChat, "WeChat Pay", CPM, CancelClose, true),
-	qf("801008", WeChatHK, "WeChat Pay HK", CPM, CancelClose, true),
-	qf("805808", PayMe, "PayMe", CPM, CancelNone, true),
-	qf("800708", UnionPay, "UnionPay", CPM, CancelNone, true),
-}
-
-// Methods returns the whole catalogue, in its fixed order.
+// Methods returns the whole catalogue: every registered provider's rows,
+// in registration order.
 func Methods() []Method {
-	return append([]Method(nil), catalogue...)
+	registry.RLock()
+	defer registry.RUnlock()
+	return append([]Method(nil), registry.methods...)
 }
 
 // MethodsOf returns the catalogue rows of one provider.
 func MethodsOf(p Provider) []Method {
+	registry.RLock()
+	defer registry.RUnlock()
 	var out []Method
-	for _, m := range catalogue {
+	for _, m := range registry.methods {
 		if m.Provider == p {
 			out = append(out, m)
 		}
@@ -187,10 +120,8 @@ func MethodsOf(p Provider) []Method {
 
 // LookupMethod finds a method by provider and the provider's own code.
 func LookupMethod(p Provider, code string) (Method, error) {
-	for _, m := range catalogue {
-		if m.Provider == p && m.Code == code {
-			return m, nil
-		}
+	if m, ok := findMethod(func(m Method) bool { return m.Provider == p && m.Code == code }); ok {
+		return m, nil
 	}
 	var codes []string
 	for _, m := range MethodsOf(p) {
@@ -200,32 +131,48 @@ func LookupMethod(p Provider, code string) (Method, error) {
 	return Method{}, fmt.Errorf("%s has no method %q (known: %v)", p, code, codes)
 }
 
+// findMethod is the first row of the catalogue that is, without copying
+// the catalogue (lookups are on every answer's path).
+func findMethod(is func(Method) bool) (Method, bool) {
+	registry.RLock()
+	defer registry.RUnlock()
+	for _, m := range registry.methods {
+		if is(m) {
+			return m, true
+		}
+	}
+	return Method{}, false
+}
+
 // LookupMethodID finds a method by its ID ("qfpay:800101").
 func LookupMethodID(id string) (Method, error) {
-	for _, m := range catalogue {
-		if m.ID() == id {
-			return m, nil
-		}
+	if m, ok := findMethod(func(m Method) bool { return m.ID() == id }); ok {
+		return m, nil
 	}
 	return Method{}, fmt.Errorf("no payment method %q", id)
 }
 
-// CPMMethodFor picks the QFPay CPM pay type for a scanned code's wallet;
-// unknown shapes go to the unified code 800008 (providers.md 2.3).
+// CPMMethodFor picks the consumer-presented method for a scanned code's
+// wallet: the first CPM row of the catalogue that takes the wallet (its
+// own, or one its provider's CPM says it takes), else the first that takes
+// any wallet (QFPay's unified code 800008, providers.md 2.3). The zero
+// Method when no provider has one.
 func CPMMethodFor(w Wallet) Method {
-	code := "800008"
-	switch w {
-	case Alipay, AlipayHK:
-		code = "800108"
-	case WeChat:
-		code = "800208"
-	case WeChatHK:
-		code = "801008"
-	case UnionPay:
-		code = "800708"
+	var fallback Method
+	for _, info := range Providers() {
+		for _, m := range info.Methods {
+			if m.Mode != CPM {
+				continue
+			}
+			if m.Wallet == w && w != AnyWallet || info.CPM != nil && info.CPM(m, w) {
+				return m
+			}
+			if m.Wallet == AnyWallet && fallback.Code == "" {
+				fallback = m
+			}
+		}
 	}
-	m, _ := LookupMethod(QFPay, code)
-	return m
+	return fallback
 }
 
 // ClassifyAuthCode guesses the wallet of a consumer-presented code from its
@@ -274,21 +221,14 @@ func MaskSecret(s string) string {
 	return string(out)
 }
 
-// QFPay's bounds on an MPM order's expired_time (providers.md 2.2).
-const (
-	QFPayMinExpiry = 5 * time.Minute
-	QFPayMaxExpiry = 120 * time.Minute
-)
-
 // PayableFor is how long an MPM order of this method stays payable at the
 // provider when the terminal asks for d, and so how long the terminal
-// keeps its sale open: QFPay takes expired_time in whole minutes from 5 to
-// 120, so d is rounded up and kept within them; eftPay takes no lifetime
-// from the terminal, so d stands.
+// keeps its sale open: what the provider's PayableFor says (QFPay takes
+// expired_time in whole minutes from 5 to 120), or d when it says nothing
+// (eftPay takes no lifetime from the terminal).
 func (m Method) PayableFor(d time.Duration) time.Duration {
-	if m.Provider != QFPay || m.Mode != MPM {
-		return d
+	if info := find(m.Provider); info != nil && info.PayableFor != nil {
+		return info.PayableFor(m, d)
 	}
-	d = (d + time.Minute - 1) / time.Minute * time.Minute
-	return min(max(d, QFPayMinExpiry), QFPayMaxExpiry)
+	return d
 }

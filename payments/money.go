@@ -69,14 +69,6 @@ type Range struct {
 	Min, Max int64
 }
 
-// EftpayRange is eftPay's allowed transaction amount: 0.02 to 60000
-// (providers.md 1.2, return_status -23 otherwise).
-var EftpayRange = Range{Min: 2, Max: 6_000_000}
-
-// QFPayRange is what the terminal lets through to QFPay: at least one minor
-// unit, and txamt fits QFPay's Int(11).
-var QFPayRange = Range{Min: 1, Max: 99_999_999_999}
-
 // maxMinor keeps every parsed amount far from int64 overflow.
 const maxMinor = 1e15
 

@@ -5,6 +5,10 @@ import (
 	"testing"
 )
 
+// eftpayRange is eftPay's range (payments/eftpay.Range), written out: the
+// parser's bounds are tested here without the provider packages.
+var eftpayRange = Range{Min: 2, Max: 6_000_000}
+
 func TestParseMoney(t *testing.T) {
 	tests := []struct {
 		in    string
@@ -13,28 +17,28 @@ func TestParseMoney(t *testing.T) {
 		want  int64
 		wrong bool
 	}{
-		{"12.34", "HKD", EftpayRange, 1234, false},
-		{"12.3", "HKD", EftpayRange, 1230, false},
-		{"12", "HKD", EftpayRange, 1200, false},
-		{"0.02", "HKD", EftpayRange, 2, false},
-		{"60000", "HKD", EftpayRange, 6_000_000, false},
-		{"60000.00", "HKD", EftpayRange, 6_000_000, false},
-		{"007.50", "HKD", EftpayRange, 750, false},
+		{"12.34", "HKD", eftpayRange, 1234, false},
+		{"12.3", "HKD", eftpayRange, 1230, false},
+		{"12", "HKD", eftpayRange, 1200, false},
+		{"0.02", "HKD", eftpayRange, 2, false},
+		{"60000", "HKD", eftpayRange, 6_000_000, false},
+		{"60000.00", "HKD", eftpayRange, 6_000_000, false},
+		{"007.50", "HKD", eftpayRange, 750, false},
 		{"500", "JPY", Range{Min: 1}, 500, false},
-		{"0.01", "HKD", EftpayRange, 0, true},     // below eftPay minimum
-		{"60000.01", "HKD", EftpayRange, 0, true}, // above eftPay maximum
-		{"12.345", "HKD", EftpayRange, 0, true},   // too many decimals
+		{"0.01", "HKD", eftpayRange, 0, true},     // below eftPay minimum
+		{"60000.01", "HKD", eftpayRange, 0, true}, // above eftPay maximum
+		{"12.345", "HKD", eftpayRange, 0, true},   // too many decimals
 		{"5.0", "JPY", Range{}, 0, true},          // JPY has none
-		{"", "HKD", EftpayRange, 0, true},
-		{"-1", "HKD", EftpayRange, 0, true},
-		{"+1", "HKD", EftpayRange, 0, true},
-		{"1e3", "HKD", EftpayRange, 0, true},
-		{"1,000", "HKD", EftpayRange, 0, true},
-		{" 1", "HKD", EftpayRange, 0, true},
-		{".5", "HKD", EftpayRange, 0, true},
-		{"5.", "HKD", EftpayRange, 0, true},
-		{"1.2.3", "HKD", EftpayRange, 0, true},
-		{"１２", "HKD", EftpayRange, 0, true}, // full-width digits
+		{"", "HKD", eftpayRange, 0, true},
+		{"-1", "HKD", eftpayRange, 0, true},
+		{"+1", "HKD", eftpayRange, 0, true},
+		{"1e3", "HKD", eftpayRange, 0, true},
+		{"1,000", "HKD", eftpayRange, 0, true},
+		{" 1", "HKD", eftpayRange, 0, true},
+		{".5", "HKD", eftpayRange, 0, true},
+		{"5.", "HKD", eftpayRange, 0, true},
+		{"1.2.3", "HKD", eftpayRange, 0, true},
+		{"１２", "HKD", eftpayRange, 0, true}, // full-width digits
 		{"99999999999999999999", "HKD", Range{}, 0, true},
 		{"12", "XXX", Range{}, 0, true},
 	}
@@ -116,14 +120,14 @@ func FuzzParseMoney(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		m, err := ParseMoney(s, "HKD", EftpayRange)
+		m, err := ParseMoney(s, "HKD", eftpayRange)
 		if err != nil {
 			return
 		}
-		if m.Minor < EftpayRange.Min || m.Minor > EftpayRange.Max {
+		if m.Minor < eftpayRange.Min || m.Minor > eftpayRange.Max {
 			t.Fatalf("%q parsed out of range: %d", s, m.Minor)
 		}
-		back, err := ParseMoney(m.Decimal(), "HKD", EftpayRange)
+		back, err := ParseMoney(m.Decimal(), "HKD", eftpayRange)
 		if err != nil || back != m {
 			t.Fatalf("%q -> %v -> %q -> %v, %v", s, m, m.Decimal(), back, err)
 		}

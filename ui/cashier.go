@@ -353,7 +353,7 @@ func (c *cashierScreen) refreshEntry() {
 	c.amountText.Refresh()
 	msg := t.saleErr
 	if msg == "" && t.amount != "" {
-		if _, err := payments.ParseMoney(t.amount, t.currency(), payments.QFPayRange); err != nil {
+		if _, err := payments.ParseMoney(t.amount, t.currency(), payments.WidestRange()); err != nil {
 			msg = err.Error()
 		}
 	}

@@ -1,11 +1,6 @@
 package ui
 
 import (
-	"context"
-	"fmt"
-	"io"
-	"net/http"
-	"net/url"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -91,7 +86,7 @@ func (c *customerDisplay) build() {
 	c.demoMsg = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	c.demoPay = widget.NewButton(tr.T("customer.demo_pay"), func() { c.t.demoPay() })
 	demo := container.NewVBox()
-	if c.t.cfg.Demo && c.t.cfg.SandboxURL != "" {
+	if c.t.core.Demo() {
 		demo.Add(container.NewCenter(container.NewGridWrap(fyne.NewSize(320, 44), c.demoPay)))
 		demo.Add(c.demoMsg)
 	}
@@ -208,17 +203,16 @@ func (c *customerDisplay) acceptedText() string {
 	return c.t.tr.T("customer.accepted", "Wallets", strings.Join(names, " · "))
 }
 
-// demoPay plays the customer in demo mode: it tells the sandbox that the
-// current order was paid (off the UI goroutine).
+// demoPay plays the customer in demo mode: the core's sandbox pays the
+// current order (off the UI goroutine).
 func (t *Terminal) demoPay() {
 	no := t.order.OutTradeNo
-	if !t.cfg.Demo || t.cfg.SandboxURL == "" || no == "" {
+	if !t.core.Demo() || no == "" {
 		return
 	}
 	t.cust.demoMsg.SetText(t.tr.T("customer.demo_paying"))
-	u := strings.TrimSuffix(t.cfg.SandboxURL, "/") + "/sandbox/pay"
 	go func() {
-		err := postForm(t.ctx, t.http, u, url.Values{"out_trade_no": {no}})
+		err := t.core.SandboxPay(no, "success")
 		t.do(func() {
 			if err != nil {
 				t.cust.demoMsg.SetText(err.Error())
@@ -227,23 +221,4 @@ func (t *Terminal) demoPay() {
 			t.cust.demoMsg.SetText("")
 		})
 	}()
-}
-
-// postForm posts a form and wants a 2xx answer.
-func postForm(ctx context.Context, hc *http.Client, u string, v url.Values) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(v.Encode()))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("sandbox pay %s: %s %s", v.Get("out_trade_no"), resp.Status, strings.TrimSpace(string(body)))
-	}
-	return nil
 }

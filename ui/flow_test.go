@@ -10,10 +10,10 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"qrpos/devices/scanner"
 	"qrpos/payments"
 	"qrpos/payments/checkout"
 	"qrpos/storage"
+	"qrpos/terminal"
 )
 
 // TestSaleMPMPaid: amount by keyboard and keypad, a method, the QR code on
@@ -173,11 +173,11 @@ func TestCPMKeyboardWedge(t *testing.T) {
 func TestCPMScannerEvent(t *testing.T) {
 	r := newRig(t, rigOptions{language: English, scanner: true})
 	term := r.term
-	r.scan <- scanner.Event{Kind: scanner.KindPort, State: scanner.StateUp, Port: "/dev/ttyACM0"}
+	r.scan <- terminal.ScannerEvent{State: terminal.ScannerUp, Port: "/dev/ttyACM0"}
 	r.until("scanner up", func() bool { return term.status.scan.Text == "Scanner: ready (/dev/ttyACM0)" })
 	r.typeAmount("42.50")
 	r.tap(r.method("qfpay:800008"))
-	r.scan <- scanner.Event{Kind: scanner.KindCode, Code: "284567890123456743", Wallet: scanner.WalletAlipay}
+	r.scan <- terminal.ScannerEvent{Code: "284567890123456743", Wallet: "alipay"}
 	r.until("waiting for the password", func() bool {
 		return term.phase == phaseWaiting && term.order.State == payments.Pending
 	})
@@ -192,7 +192,7 @@ func TestCPMScannerEvent(t *testing.T) {
 
 	r.typeAmount("9")
 	r.tap(r.method("qfpay:800008"))
-	r.scan <- scanner.Event{Kind: scanner.KindCode, Code: "134567890123456702"}
+	r.scan <- terminal.ScannerEvent{Code: "134567890123456702"}
 	r.until("failed", func() bool { return term.phase == phaseResult })
 	if term.order.State != payments.Failed || term.cashier.resTitle.Text != "Payment failed" {
 		t.Fatalf("order %s %q", term.order.State, term.cashier.resTitle.Text)
@@ -322,15 +322,13 @@ func TestSettingsLockout(t *testing.T) {
 	if term.pin != nil || term.settings.open {
 		t.Fatal("locked settings still ask for the PIN")
 	}
-	l, err := readLock(context.Background(), r.j, "T001")
+	l, err := checkout.ReadPINLock(context.Background(), r.j, "T001")
 	if err != nil || l.Failures != MaxPINTries || time.Until(l.Until) < 50*time.Second {
 		t.Fatalf("lock %+v %v", l, err)
 	}
 	// A restart reads the lock from the audit log. The first terminal lets
 	// go of its journal first: one owner at a time.
-	r.term.Stop()
-	r.eng.Close()
-	r.j.Close()
+	r.close()
 	r2 := newRig(t, rigOptions{language: English, journal: path})
 	r2.term.showTab(r2.term.settings.root)
 	r2.tap(r2.term.settings.unlockBtn)
@@ -353,16 +351,17 @@ func TestSettingsUnlockAndSave(t *testing.T) {
 	if !s.open {
 		t.Fatal("settings not open")
 	}
-	if s.eftSecret.Text != "" || !strings.HasSuffix(s.eftSecret.PlaceHolder, "— leave empty to keep") ||
-		strings.Contains(s.eftSecret.PlaceHolder, r.prof.Eftpay.Secret) {
-		t.Fatalf("secret shown back: %q / %q", s.eftSecret.Text, s.eftSecret.PlaceHolder)
+	eftSecret := s.providerEntry(payments.Eftpay, "secret")
+	if eftSecret.Text != "" || !strings.HasSuffix(eftSecret.PlaceHolder, "— leave empty to keep") ||
+		strings.Contains(eftSecret.PlaceHolder, r.prof.Setting(payments.Eftpay, "secret")) {
+		t.Fatalf("secret shown back: %q / %q", eftSecret.Text, eftSecret.PlaceHolder)
 	}
 	s.storeName.SetText("New Name 新名")
-	s.qfKey.SetText("0E32A59A8B454940A2FF39DEMOKEY02")
+	s.providerEntry(payments.QFPay, "client_key").SetText("0E32A59A8B454940A2FF39DEMOKEY02")
 	r.tap(s.save)
 	r.until("saved", func() bool { return strings.HasPrefix(term.settings.msg.Text, "Saved:") })
 	p := term.prof
-	if p.StoreName != "New Name 新名" || p.Eftpay.Secret != r.prof.Eftpay.Secret || p.QFPay.ClientKey != "0E32A59A8B454940A2FF39DEMOKEY02" {
+	if p.StoreName != "New Name 新名" || p.Setting(payments.Eftpay, "secret") != r.prof.Setting(payments.Eftpay, "secret") || p.Setting(payments.QFPay, "client_key") != "0E32A59A8B454940A2FF39DEMOKEY02" {
 		t.Fatalf("profile %+v", p.Redacted())
 	}
 	var found bool

@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"qrpos/payments"
-	"qrpos/storage"
 )
 
 // historyLimit bounds how many orders the list shows.
@@ -99,13 +98,13 @@ func (h *historyScreen) reload() {
 	h.seq++
 	seq := h.seq
 	q := strings.TrimSpace(h.search.Text)
-	f := storage.Filter{TID: t.prof.TID, Search: q, Limit: historyLimit}
+	var from time.Time
 	if q == "" {
-		f.From = startOfDay(t.now())
+		from = startOfDay(t.now())
 	}
-	j := t.eng.Journal()
+	core := t.core
 	go func() {
-		orders, err := j.Orders(t.ctx, f)
+		orders, err := core.Orders(t.ctx, q, from, historyLimit)
 		t.do(func() {
 			if seq != h.seq {
 				return

@@ -13,7 +13,7 @@ import (
 
 	"qrpos/payments"
 	"qrpos/payments/checkout"
-	"qrpos/storage"
+	"qrpos/terminal"
 )
 
 // orderDetail is one order: its facts, its refunds and its event
@@ -59,17 +59,9 @@ func newOrderDetail(t *Terminal, no string) *orderDetail {
 // load reads the order, its refunds and its events off the UI goroutine.
 func (d *orderDetail) load() {
 	t := d.t
-	j := t.eng.Journal()
+	core := t.core
 	go func() {
-		o, err := j.Order(t.ctx, d.no)
-		var evs []storage.Event
-		var refs []payments.Refund
-		if err == nil {
-			evs, err = j.Events(t.ctx, d.no)
-		}
-		if err == nil {
-			refs, err = j.Refunds(t.ctx, d.no)
-		}
+		od, err := core.OrderDetail(t.ctx, d.no)
 		t.do(func() {
 			if t.detail != d {
 				return
@@ -78,12 +70,12 @@ func (d *orderDetail) load() {
 				d.msg.SetText(err.Error())
 				return
 			}
-			d.show(o, refs, evs)
+			d.show(od.Order, od.Refunds, od.Events)
 		})
 	}()
 }
 
-func (d *orderDetail) show(o payments.Order, refs []payments.Refund, evs []storage.Event) {
+func (d *orderDetail) show(o payments.Order, refs []payments.Refund, evs []terminal.OrderEvent) {
 	t := d.t
 	tr := t.tr
 	d.order = o
@@ -146,7 +138,7 @@ func (d *orderDetail) show(o payments.Order, refs []payments.Refund, evs []stora
 	} else {
 		d.refundBtn.Disable()
 	}
-	if o.State.MoneyMoved() && t.cfg.Receipts != nil {
+	if o.State.MoneyMoved() {
 		d.reprintBtn.Enable()
 	} else {
 		d.reprintBtn.Disable()
@@ -197,20 +189,15 @@ func (d *orderDetail) askRefund() {
 func (d *orderDetail) refund(amt payments.Money) {
 	t := d.t
 	tr := t.tr
-	eng, no := t.eng, d.no
+	core, no := t.core, d.no
 	d.msg.SetText(tr.T("refund.sending", "Amount", amt.String()))
 	d.refundBtn.Disable()
 	go func() {
-		r, err := eng.Refund(t.ctx, no, amt)
-		detail := fmt.Sprintf("%s %s %s", no, amt.Decimal(), r.State)
-		if err != nil {
-			detail += ": " + err.Error()
-		}
-		t.audit(eng.Journal(), "manager", "refund", detail)
+		r, err := core.Refund(t.ctx, no, amt)
 		t.do(func() {
 			switch {
 			case err != nil:
-				var re *storage.RefundError
+				var re *terminal.RefundRefused
 				if errors.As(err, &re) {
 					d.msg.SetText(re.Reason)
 				} else {
@@ -235,11 +222,8 @@ func (d *orderDetail) reprint() {
 	t := d.t
 	o := d.order
 	t.withPIN("reprint "+o.OutTradeNo, func() {
-		rc, j := t.cfg.Receipts, t.eng.Journal()
 		go func() {
-			err := rc.Reprint(t.ctx, o)
-			t.audit(j, "manager", "reprint", o.OutTradeNo)
-			t.kickSpooler()
+			err := t.core.Reprint(t.ctx, o, "manager")
 			t.do(func() {
 				if err != nil {
 					d.msg.SetText(err.Error())

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -10,69 +9,14 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"qrpos/payments/checkout"
-	"qrpos/storage"
+	"qrpos/terminal"
 )
 
 // DefaultDemoPIN is the manager PIN a new demo terminal starts with.
-const DefaultDemoPIN = "1234"
-
-// Audit actions of the PIN.
-const (
-	auditPINFailed  = "pin_failed"
-	auditPINOK      = "pin_ok"
-	auditPINChanged = "pin_changed"
-)
+const DefaultDemoPIN = terminal.DefaultDemoPIN
 
 // MaxPINTries wrong PINs in a row lock settings and refunds.
-const MaxPINTries = 5
-
-// pinLock is where the PIN's lockout stands, worked out from the audit log
-// alone, so it survives a restart.
-type pinLock struct {
-	Failures int       // wrong PINs since the last right one
-	Until    time.Time // locked until then (zero: not locked)
-}
-
-// lockoutDelay is the lock after the nth wrong PIN in a row: none below
-// MaxPINTries, then 1 minute, doubling with every further wrong PIN, at
-// most 4 hours.
-func lockoutDelay(failures int) time.Duration {
-	if failures < MaxPINTries {
-		return 0
-	}
-	d := time.Minute << min(failures-MaxPINTries, 8)
-	return min(d, 4*time.Hour)
-}
-
-// lockFromAudit reads the lockout from audit entries, newest first.
-func lockFromAudit(entries []storage.AuditEntry) pinLock {
-	var l pinLock
-	var last time.Time
-	for _, e := range entries {
-		if e.Action == auditPINOK || e.Action == auditPINChanged {
-			break
-		}
-		if e.Action == auditPINFailed {
-			if l.Failures == 0 {
-				last = e.At
-			}
-			l.Failures++
-		}
-	}
-	if d := lockoutDelay(l.Failures); d > 0 {
-		l.Until = last.Add(d)
-	}
-	return l
-}
-
-// readLock reads the lockout from the journal's audit log.
-func readLock(ctx context.Context, j *storage.Journal, tid string) (pinLock, error) {
-	entries, err := j.AuditLog(ctx, tid, 500)
-	if err != nil {
-		return pinLock{}, err
-	}
-	return lockFromAudit(entries), nil
-}
+const MaxPINTries = checkout.MaxPINTries
 
 // pinPrompt is the PIN dialog while it is open.
 type pinPrompt struct {
@@ -95,9 +39,9 @@ func (t *Terminal) withPIN(purpose string, then func()) {
 		t.changePIN(true, then)
 		return
 	}
-	j, tid := t.eng.Journal(), t.prof.TID
+	core := t.core
 	go func() {
-		l, err := readLock(t.ctx, j, tid)
+		l, err := core.PINLock(t.ctx)
 		t.do(func() {
 			if err != nil {
 				t.showError(err)
@@ -132,30 +76,24 @@ func (t *Terminal) openPINPrompt(purpose string, failures int, then func()) {
 		p.busy = true
 		p.ok.Disable()
 		p.msg.SetText(tr.T("pin.checking"))
-		stored, j, tid := t.prof.ManagerPIN, t.eng.Journal(), t.prof.TID
+		core := t.core
 		go func() {
-			ok, err := checkout.VerifyPIN(stored, pin)
-			action := auditPINFailed
-			if ok {
-				action = auditPINOK
-			}
-			t.audit(j, "manager", action, purpose)
-			l, lerr := readLock(t.ctx, j, tid)
+			c, err := core.CheckPIN(t.ctx, pin, purpose)
 			t.do(func() {
 				p.busy = false
 				p.ok.Enable()
 				switch {
 				case err != nil:
 					p.msg.SetText(err.Error())
-				case ok:
+				case c.OK:
 					t.closePIN()
 					then()
-				case lerr == nil && t.now().Before(l.Until):
+				case c.Lock.Left(t.now()) > 0:
 					t.closePIN()
-					t.showLocked(l.Until.Sub(t.now()))
+					t.showLocked(c.Lock.Left(t.now()))
 				default:
 					p.entry.SetText("")
-					p.msg.SetText(tr.T("pin.wrong", "Left", MaxPINTries-l.Failures%MaxPINTries))
+					p.msg.SetText(tr.T("pin.wrong", "Left", c.Lock.TriesLeft()))
 				}
 			})
 		}()
@@ -224,16 +162,9 @@ func (t *Terminal) changePIN(first bool, then func()) {
 		}
 		save.Disable()
 		msg.SetText(tr.T("pin.saving"))
-		pin, p, j := a.Text, t.prof, t.eng.Journal()
+		pin, core := a.Text, t.core
 		go func() {
-			h, err := checkout.HashPIN(pin)
-			if err == nil {
-				p.ManagerPIN = h
-				err = checkout.SaveProfile(t.ctx, j, p)
-			}
-			if err == nil {
-				t.audit(j, "manager", auditPINChanged, "")
-			}
+			p, err := core.SetPIN(t.ctx, pin)
 			t.do(func() {
 				save.Enable()
 				if err != nil {

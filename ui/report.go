@@ -67,9 +67,9 @@ func (r *reportScreen) load() {
 	seq := r.loadSeq
 	day := startOfDay(t.now()).AddDate(0, 0, r.day)
 	r.date.SetText(t.tr.T("report.title", "Date", day.Format("2006-01-02")))
-	eng := t.eng
+	core := t.core
 	go func() {
-		rep, err := eng.DayReport(t.ctx, day)
+		rep, err := core.DayReport(t.ctx, day)
 		t.do(func() {
 			if seq != r.loadSeq {
 				return
@@ -126,14 +126,12 @@ func (r *reportScreen) show() {
 // print queues the report on the receipt printer.
 func (r *reportScreen) print() {
 	t := r.t
-	if !r.loaded || t.cfg.Receipts == nil {
+	if !r.loaded {
 		return
 	}
-	rep, rc, j := r.rep, t.cfg.Receipts, t.eng.Journal()
+	rep := r.rep
 	go func() {
-		err := rc.ReportReceipt(t.ctx, rep)
-		t.audit(j, "cashier", "report_print", rep.Date)
-		t.kickSpooler()
+		err := t.core.PrintReport(t.ctx, rep)
 		t.do(func() {
 			if err != nil {
 				r.msg.SetText(err.Error())
@@ -150,7 +148,7 @@ func (t *Terminal) reportDir() string {
 	if t.cfg.ReportDir != "" {
 		return t.cfg.ReportDir
 	}
-	return filepath.Join(filepath.Dir(t.eng.Journal().Path()), "reports")
+	return t.core.ReportDir()
 }
 
 // exportCSV writes the report as CSV beside the journal.
@@ -159,7 +157,7 @@ func (r *reportScreen) exportCSV() {
 	if !r.loaded {
 		return
 	}
-	rep, dir, j := r.rep, t.reportDir(), t.eng.Journal()
+	rep, dir := r.rep, t.reportDir()
 	go func() {
 		path := filepath.Join(dir, fmt.Sprintf("report-%s-%s.csv", rep.TID, rep.Date))
 		var b bytes.Buffer
@@ -170,7 +168,7 @@ func (r *reportScreen) exportCSV() {
 		if err == nil {
 			err = writeFileAtomic(path, b.Bytes())
 		}
-		t.audit(j, "cashier", "report_export", path)
+		t.audit("cashier", "report_export", path)
 		t.do(func() {
 			if err != nil {
 				r.msg.SetText(err.Error())

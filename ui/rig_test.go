@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync"
@@ -15,46 +14,38 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"qrpos/devices/printer"
-	"qrpos/devices/scanner"
 	"qrpos/payments"
 	"qrpos/payments/checkout"
-	"qrpos/payments/eftpay"
-	"qrpos/payments/qfpay"
 	"qrpos/payments/sandbox"
 	"qrpos/storage"
+	"qrpos/terminal"
 )
 
-// rig is a terminal UI over a real engine: a journal file in t.TempDir(),
-// the sandbox over loopback HTTP, both real gateways, the real print
-// spooler into the virtual printer, and Fyne's test driver. The UI's
-// fyne.Do goes into a queue that the test goroutine pumps, so every
-// widget is touched from one goroutine.
+// rig is a terminal UI over the real core: a journal file in t.TempDir(),
+// the core in demo mode over the test's sandbox (loopback HTTP, both real
+// gateways), the core's print spooler into the virtual printer, and Fyne's
+// test driver. The UI's fyne.Do goes into a queue that the test goroutine
+// pumps, so every widget is touched from one goroutine.
 type rig struct {
-	t       *testing.T
-	sb      *sandbox.Server
-	sbURL   string
-	j       *storage.Journal
-	eng     *checkout.Engine
-	rc      *checkout.Receipts
-	prof    checkout.Profile
-	app     fyne.App
-	term    *Terminal
-	q       chan func()
-	preview *PreviewPrinter
-	spool   *checkout.Spooler
-	scan    chan scanner.Event
-	cancel  context.CancelFunc
-
-	mu      sync.Mutex
-	profile checkout.Profile // what receipts read
+	t      *testing.T
+	sb     *sandbox.Server
+	sbURL  string
+	core   *terminal.Terminal
+	j      *storage.Journal // the core's, for the test's own checks
+	eng    *checkout.Engine // the core's engine at start
+	prof   checkout.Profile
+	app    fyne.App
+	term   *Terminal
+	q      chan func()
+	scan   chan terminal.ScannerEvent
+	cancel context.CancelFunc
+	once   sync.Once
 }
 
 type rigOptions struct {
 	language Language
-	journal  string // reuse a journal file (restart tests)
-	scanner  bool   // a serial scanner event channel
-	noPIN    bool
+	journal  string        // reuse a journal file (restart tests)
+	scanner  bool          // a serial scanner event channel
 	timeout  time.Duration // MPM order timeout
 }
 
@@ -73,105 +64,85 @@ func fastPoll() checkout.PollSchedule {
 	return checkout.PollSchedule{First: 40 * time.Millisecond, Fast: 40 * time.Millisecond, FastFor: time.Second, Slow: 80 * time.Millisecond}
 }
 
-func newRig(t *testing.T, o rigOptions) *rig {
+// rigProfile stores the rig's store profile in the journal at path; the
+// core's demo mode then points it at the sandbox.
+func rigProfile(t *testing.T, path string, o rigOptions) checkout.Profile {
 	t.Helper()
-	r := &rig{t: t, q: make(chan func(), 4096)}
-	r.sb = sandbox.New(sandbox.Config{Logger: quiet, QFPayRatePerSecond: 10000, QFPayRatePerMinute: 1000000})
-	srv := httptest.NewServer(r.sb.Handler())
-	r.sbURL = srv.URL
-	path := o.journal
-	if path == "" {
-		path = filepath.Join(privateDir(t), "pos.db")
-	}
 	j, err := storage.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.j = j
-	r.prof = checkout.Profile{TID: "T001", StoreName: "好味茶餐廳 Ho Mei Cafe", Currency: "HKD", Language: string(o.language),
-		ReceiptFooter: "多謝惠顧 Thank you",
-		Eftpay:        checkout.EftpayProfile{BaseURL: srv.URL + "/VMP", UserConfirmKey: sandbox.DemoEftpayUser, Secret: sandbox.DemoEftpaySecret},
-		QFPay:         checkout.QFPayProfile{BaseURL: srv.URL, AppCode: sandbox.DemoQFPayAppCode, ClientKey: sandbox.DemoQFPayKey}}
-	if !o.noPIN {
-		r.prof.ManagerPIN = testPINHash()
+	defer j.Close()
+	p := checkout.Profile{TID: "T001", StoreName: "好味茶餐廳 Ho Mei Cafe", Currency: "HKD", Language: string(o.language),
+		ReceiptFooter: "多謝惠顧 Thank you", ManagerPIN: testPINHash()}
+	if old, err := checkout.LoadProfile(context.Background(), j, "T001"); err == nil {
+		p = old // a restart keeps what the manager saved
 	}
-	if err := r.prof.Validate(); err != nil {
+	if err := p.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if err := checkout.SaveProfile(context.Background(), j, r.prof); err != nil {
+	if err := checkout.SaveProfile(context.Background(), j, p); err != nil {
 		t.Fatal(err)
 	}
-	r.profile = r.prof
-	eft, err := eftpay.NewGateway(eftpay.Config{BaseURL: srv.URL + "/VMP", UserConfirmKey: sandbox.DemoEftpayUser,
-		Secret: sandbox.DemoEftpaySecret, TID: "T001", Timeout: 2 * time.Second, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
+	return p
+}
+
+func newRig(t *testing.T, o rigOptions) *rig {
+	t.Helper()
+	r := &rig{t: t, q: make(chan func(), 4096)}
+	r.sb = sandbox.New(sandbox.Config{Logger: quiet, QFPayRatePerSecond: 10000, QFPayRatePerMinute: 1000000})
+	path := o.journal
+	if path == "" {
+		path = filepath.Join(privateDir(t), "pos.db")
 	}
-	qf, err := qfpay.New(qfpay.Config{BaseURL: srv.URL, AppCode: sandbox.DemoQFPayAppCode, ClientKey: sandbox.DemoQFPayKey,
-		TID: "T001", Timeout: 2 * time.Second, Logger: quiet, RatePerSecond: 10000, RatePerMinute: 1000000})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rigProfile(t, path, o)
 	timeout := o.timeout
 	if timeout == 0 {
 		timeout = 30 * time.Second
 	}
-	r.eng, err = checkout.New(j, checkout.Config{TID: "T001", Currency: "HKD", OrderTimeout: timeout, CPMTimeout: 5 * time.Second,
-		UnknownTimeout: time.Second, Poll: fastPoll(), Logger: quiet}, eft, qf)
+	core, err := terminal.Open(context.Background(), terminal.Options{Demo: true, DemoJournal: path, DemoTID: "T001",
+		DemoSandbox: r.sb, Log: quiet, Tune: func(c *checkout.Config) {
+			c.OrderTimeout, c.CPMTimeout, c.UnknownTimeout, c.Poll = timeout, 5*time.Second, time.Second, fastPoll()
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.rc = &checkout.Receipts{J: j, Profile: func() checkout.Profile { r.mu.Lock(); defer r.mu.Unlock(); return r.profile }}
-	r.eng.SetReceiptSink(r.rc)
-	r.preview, err = NewPreviewPrinter(printer.Format{Width: 48, Encoding: printer.Big5})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r.core, r.j, r.eng, r.prof, r.sbURL = core, core.Journal(), core.Engine(), core.Profile(), core.SandboxURL()
 	r.app = test.NewApp()
-	cfg := Config{Engine: r.eng, Receipts: r.rc, Profile: r.prof, Demo: true, SandboxURL: srv.URL,
-		Providers: []ProviderProbe{{payments.Eftpay, srv.URL + "/VMP"}, {payments.QFPay, srv.URL}},
-		Do:        func(f func()) { r.q <- f }, Log: quiet, CustomerIdleAfter: time.Hour,
-		Apply: func(ctx context.Context, p checkout.Profile) (*checkout.Engine, error) {
-			if err := checkout.SaveProfile(ctx, j, p); err != nil {
-				return nil, err
-			}
-			r.mu.Lock()
-			r.profile = p
-			r.mu.Unlock()
-			return r.eng, nil
-		},
-	}
+	cfg := Config{Core: core, Do: func(f func()) { r.q <- f }, Log: quiet, CustomerIdleAfter: time.Hour}
 	if o.scanner {
-		r.scan = make(chan scanner.Event, 8)
+		r.scan = make(chan terminal.ScannerEvent, 8)
 		cfg.Scanner = r.scan
 	}
-	r.spool = &checkout.Spooler{J: j, Printer: r.preview, Log: quiet, Retry: 50 * time.Millisecond}
-	cfg.Kick = r.spool.Kick
 	r.term, err = New(r.app, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.spool.OnChange = r.term.PrinterQueue
-	r.preview.OnShow(r.term.ShowPrintout)
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
-	spoolDone := make(chan struct{})
-	go func() { r.spool.Run(ctx); close(spoolDone) }()
+	w := r.term.DeviceWatch()
+	w.PrintRetry = 50 * time.Millisecond
+	if err := core.StartDevices(ctx, w); err != nil {
+		t.Fatal(err)
+	}
 	r.term.Start(ctx)
 	r.term.Show()
 	t.Cleanup(func() {
-		r.term.Stop()
-		cancel()
-		<-spoolDone
-		r.eng.Close()
-		r.preview.Close()
-		j.Close()
-		srv.Close()
+		r.close()
 		r.sb.Close()
 		r.app.Quit()
 	})
 	r.until("recovery done", func() bool { return r.term.ready })
 	return r
+}
+
+// close stops the UI and closes the core (and its journal), once.
+func (r *rig) close() {
+	r.once.Do(func() {
+		r.term.Stop()
+		r.cancel()
+		r.core.Close()
+	})
 }
 
 // until runs the UI queue until cond holds, failing after 15 s.

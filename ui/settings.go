@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -15,10 +14,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"qrpos/devices/printer"
 	"qrpos/payments"
 	"qrpos/payments/checkout"
-	"qrpos/storage"
 )
 
 // settingsScreen is the manager's settings of this terminal's profile,
@@ -35,9 +32,7 @@ type settingsScreen struct {
 	currency, language                 *widget.Select
 	timeout                            *widget.Entry
 	methods                            map[string]*widget.Check
-	eftURL, eftUser, eftSecret         *widget.Entry
-	qfURL, qfApp, qfKey, qfMch         *widget.Entry
-	qfSign                             *widget.Select
+	providers                          []*providerFields // one card per registered provider
 	scanPort                           *widget.SelectEntry
 	scanBaud                           *widget.Entry
 	scanSuffix                         *widget.Select
@@ -144,10 +139,10 @@ func (s *settingsScreen) buildForm() fyne.CanvasObject {
 		offered[m.ID()] = true
 	}
 	methodsBox := container.NewVBox()
-	for _, prov := range []payments.Provider{payments.Eftpay, payments.QFPay} {
-		methodsBox.Add(sectionTitle(providerName(prov)))
+	for _, info := range payments.Providers() {
+		methodsBox.Add(sectionTitle(info.Title))
 		grid := container.NewGridWithColumns(3)
-		for _, m := range payments.MethodsOf(prov) {
+		for _, m := range info.Methods {
 			if m.Mode == payments.Token {
 				continue
 			}
@@ -159,15 +154,10 @@ func (s *settingsScreen) buildForm() fyne.CanvasObject {
 		methodsBox.Add(grid)
 	}
 
-	s.eftURL = entryWith(p.Eftpay.BaseURL)
-	s.eftUser = entryWith(p.Eftpay.UserConfirmKey)
-	s.eftSecret = s.secretEntry(p.Eftpay.Secret)
-	s.qfURL = entryWith(p.QFPay.BaseURL)
-	s.qfApp = entryWith(p.QFPay.AppCode)
-	s.qfKey = s.secretEntry(p.QFPay.ClientKey)
-	s.qfMch = entryWith(p.QFPay.MchID)
-	s.qfSign = widget.NewSelect([]string{"MD5", "SHA256"}, nil)
-	s.qfSign.SetSelected(nonEmpty(strings.ToUpper(p.QFPay.SignType), "MD5"))
+	s.providers = nil
+	for _, info := range payments.Providers() {
+		s.providers = append(s.providers, s.newProviderFields(info, p))
+	}
 
 	s.scanPort = widget.NewSelectEntry(nil)
 	s.scanPort.SetText(p.Scanner.Port)
@@ -196,22 +186,12 @@ func (s *settingsScreen) buildForm() fyne.CanvasObject {
 		item(tr.T("settings.header"), s.header), item(tr.T("settings.footer"), s.footer))
 	term := widget.NewForm(item(tr.T("settings.tid"), widget.NewLabel(p.TID)), item(tr.T("settings.currency"), s.currency),
 		item(tr.T("settings.language"), s.language), timeoutItem(tr, s.timeout))
-	eft := widget.NewForm(item(tr.T("settings.base_url"), s.eftURL), item(tr.T("settings.eft_user"), s.eftUser),
-		item(tr.T("settings.eft_secret"), s.eftSecret))
-	qf := widget.NewForm(item(tr.T("settings.base_url"), s.qfURL), item(tr.T("settings.qf_app"), s.qfApp),
-		item(tr.T("settings.qf_key"), s.qfKey), item(tr.T("settings.qf_mch"), s.qfMch), item(tr.T("settings.qf_sign"), s.qfSign))
 	devs := widget.NewForm(item(tr.T("settings.scanner_port"), s.scanPort), item(tr.T("settings.baud"), s.scanBaud),
 		item(tr.T("settings.scanner_suffix"), s.scanSuffix),
 		item(tr.T("settings.printer_port"), s.printPort), item(tr.T("settings.baud"), s.printBaud),
 		item(tr.T("settings.printer_flow"), s.printFlow), item(tr.T("settings.printer_width"), s.printWidth),
 		item(tr.T("settings.printer_encoding"), s.printEnc))
 
-	testEft := widget.NewButton(tr.T("settings.test_provider", "Provider", "eftPay"), func() { s.testProvider(payments.Eftpay) })
-	testQF := widget.NewButton(tr.T("settings.test_provider", "Provider", "QFPay"), func() { s.testProvider(payments.QFPay) })
-	if t.cfg.TestProvider == nil {
-		testEft.Disable()
-		testQF.Disable()
-	}
 	testPrint := widget.NewButtonWithIcon(tr.T("settings.test_print"), theme.DocumentPrintIcon(), func() { s.testPrint() })
 	testScan := widget.NewButtonWithIcon(tr.T("settings.test_scan"), theme.SearchIcon(), func() { s.testScan() })
 	changePIN := widget.NewButtonWithIcon(tr.T("settings.change_pin"), theme.AccountIcon(), func() { t.changePIN(false, nil) })
@@ -228,10 +208,11 @@ func (s *settingsScreen) buildForm() fyne.CanvasObject {
 		card(tr.T("settings.section_store"), store),
 		card(tr.T("settings.section_terminal"), term),
 		card(tr.T("settings.section_methods"), methodsBox),
-		card("eftPay", container.NewVBox(eft, container.NewHBox(testEft))),
-		card("QFPay", container.NewVBox(qf, container.NewHBox(testQF))),
-		card(tr.T("settings.section_devices"), container.NewVBox(devs, container.NewHBox(testPrint, testScan))),
 	)
+	for _, f := range s.providers {
+		body.Add(f.card(tr))
+	}
+	body.Add(card(tr.T("settings.section_devices"), container.NewVBox(devs, container.NewHBox(testPrint, testScan))))
 	bottom := container.NewVBox(widget.NewSeparator(), s.msg, container.NewHBox(s.save, changePIN, lock, quit))
 	return container.NewBorder(nil, bottom, nil, nil, container.NewVScroll(body))
 }
@@ -282,18 +263,9 @@ func (s *settingsScreen) edited() (checkout.Profile, error) {
 		return p, errors.New(tr.T("settings.bad_timeout"))
 	}
 	p.OrderTimeout = n
-	p.Eftpay.BaseURL = strings.TrimSpace(s.eftURL.Text)
-	p.Eftpay.UserConfirmKey = strings.TrimSpace(s.eftUser.Text)
-	if v := strings.TrimSpace(s.eftSecret.Text); v != "" {
-		p.Eftpay.Secret = v
+	for _, f := range s.providers {
+		f.apply(&p)
 	}
-	p.QFPay.BaseURL = strings.TrimSpace(s.qfURL.Text)
-	p.QFPay.AppCode = strings.TrimSpace(s.qfApp.Text)
-	if v := strings.TrimSpace(s.qfKey.Text); v != "" {
-		p.QFPay.ClientKey = v
-	}
-	p.QFPay.MchID = strings.TrimSpace(s.qfMch.Text)
-	p.QFPay.SignType = keepDefault(p.QFPay.SignType, s.qfSign.Selected, "MD5")
 	p.Scanner.Port = strings.TrimSpace(s.scanPort.Text)
 	if p.Scanner.Baud, err = optionalInt(s.scanBaud.Text); err != nil {
 		return p, errors.New(tr.T("settings.bad_baud"))
@@ -367,14 +339,7 @@ func changedFields(a, b checkout.Profile) []string {
 	add("language", a.Language == b.Language)
 	add("order_timeout", a.OrderTimeout == b.OrderTimeout)
 	add("methods", slices.Equal(a.Methods, b.Methods))
-	add("eftpay.base_url", a.Eftpay.BaseURL == b.Eftpay.BaseURL)
-	add("eftpay.user_confirm_key", a.Eftpay.UserConfirmKey == b.Eftpay.UserConfirmKey)
-	add("eftpay.secret", a.Eftpay.Secret == b.Eftpay.Secret)
-	add("qfpay.base_url", a.QFPay.BaseURL == b.QFPay.BaseURL)
-	add("qfpay.app_code", a.QFPay.AppCode == b.QFPay.AppCode)
-	add("qfpay.client_key", a.QFPay.ClientKey == b.QFPay.ClientKey)
-	add("qfpay.mchid", a.QFPay.MchID == b.QFPay.MchID)
-	add("qfpay.sign_type", a.QFPay.SignType == b.QFPay.SignType)
+	out = append(out, providerChanges(a, b)...)
 	add("scanner", a.Scanner == b.Scanner)
 	add("printer", a.Printer == b.Printer)
 	return out
@@ -400,42 +365,31 @@ func (s *settingsScreen) saveProfile() {
 	}
 	s.save.Disable()
 	s.msg.SetText(tr.T("settings.saving"))
-	old, j, apply := t.eng, t.eng.Journal(), t.cfg.Apply
+	core := t.core
 	go func() {
-		eng := old
-		var err error
-		if apply != nil {
-			eng, err = apply(t.ctx, p)
-		} else {
-			err = checkout.SaveProfile(t.ctx, j, p)
-		}
+		err := core.Apply(t.ctx, p)
+		applied := core.Profile()
 		detail := strings.Join(changed, ", ")
 		if err != nil {
 			detail += ": " + err.Error()
 		}
-		t.audit(j, "manager", "settings_saved", detail)
+		t.audit("manager", "settings_saved", detail)
 		t.do(func() {
+			t.subscribe() // the engine in force may be a new one
 			if err != nil {
+				t.prof = applied
 				s.save.Enable()
 				s.msg.SetText(err.Error())
 				return
 			}
 			t.prof = p
-			if eng != nil && eng != old {
-				t.eng = eng
-				t.subscribe()
-			}
 			if ntr, err := NewTranslator(Language(p.Language)); err == nil {
 				t.tr = ntr
 			}
 			t.build()
 			t.showTab(t.settings.root)
 			t.settings.unlock()
-			note := t.tr.T("settings.saved", "Fields", detail)
-			if apply == nil {
-				note += " " + t.tr.T("settings.restart")
-			}
-			t.settings.msg.SetText(note)
+			t.settings.msg.SetText(t.tr.T("settings.saved", "Fields", detail))
 		})
 	}()
 }
@@ -443,20 +397,9 @@ func (s *settingsScreen) saveProfile() {
 // testPrint queues a test page through the print queue, as receipts go.
 func (s *settingsScreen) testPrint() {
 	t := s.t
-	p, j := t.prof, t.eng.Journal()
-	now := t.now()
-	r := printer.Receipt{Title: "TEST PRINT 測試列印", Store: nonEmpty(p.StoreName, "QR POS"), TID: p.TID,
-		Date: now.Format("2006-01-02"), Time: now.Format("15:04:05"),
-		Lines: []printer.Field{{Label: "Width", Value: fmt.Sprintf("%d", p.Printer.Width)}, {Label: "Encoding", Value: p.Printer.Encoding},
-			{Label: "Port", Value: nonEmpty(p.Printer.Port, "virtual")}},
-		Footer: []string{"中文 測試 / 中文 测试", "0123456789 ABCDEF"}, QR: "TEST " + p.TID}
-	b, _ := json.Marshal(r)
 	s.msg.SetText(t.tr.T("settings.test_print_queued"))
 	go func() {
-		_, err := j.EnqueuePrint(t.ctx, storage.PrintJob{Kind: storage.PrintTest, Payload: b})
-		t.audit(j, "manager", "test_print", p.Printer.Port)
-		t.kickSpooler()
-		if err != nil {
+		if err := t.core.TestPrint(t.ctx); err != nil {
 			t.do(func() { s.msg.SetText(err.Error()) })
 		}
 	}()
@@ -477,7 +420,7 @@ func (s *settingsScreen) testScan() {
 		done = true
 		wallet := payments.ClassifyAuthCode(code)
 		result.SetText(tr.T("settings.test_scan_got", "Code", payments.MaskSecret(code), "Wallet", string(wallet), "Length", len(code)))
-		go t.audit(t.eng.Journal(), "manager", "test_scan", "ok "+string(wallet))
+		go t.core.TestScan(t.ctx, code)
 	}
 	field.OnSubmitted = func(code string) {
 		field.SetText("")
@@ -516,14 +459,14 @@ func (s *settingsScreen) testProvider(prov payments.Provider) {
 		return
 	}
 	s.msg.SetText(tr.T("settings.testing", "Provider", providerName(prov)))
-	test, j := t.cfg.TestProvider, t.eng.Journal()
+	test := t.cfg.TestProvider
 	go func() {
 		err := test(t.ctx, p, prov)
 		result := "ok"
 		if err != nil {
 			result = err.Error()
 		}
-		t.audit(j, "manager", "test_provider", string(prov)+": "+result)
+		t.audit("manager", "test_provider", string(prov)+": "+result)
 		t.do(func() {
 			if err != nil {
 				s.msg.SetText(tr.T("settings.test_failed", "Provider", providerName(prov), "Error", err.Error()))
@@ -541,9 +484,8 @@ func (t *Terminal) askQuit() {
 
 // quit closes the terminal.
 func (t *Terminal) quit() {
-	j := t.eng.Journal()
 	go func() {
-		t.audit(j, "manager", "quit", "")
+		t.audit("manager", "quit", "")
 		t.do(func() {
 			if t.cfg.OnQuit != nil {
 				t.cfg.OnQuit()

@@ -1,11 +1,7 @@
 package ui
 
 import (
-	"context"
-	"io"
-	"net/http"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -14,15 +10,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"qrpos/payments"
+	"qrpos/terminal"
 )
-
-// probeState is what the last reachability probe of a provider found.
-type probeState struct {
-	checked bool
-	up      bool
-	err     string
-	at      time.Time
-}
 
 // statusBar is the bottom line: scanner, printer, providers.
 type statusBar struct {
@@ -38,10 +27,10 @@ func newStatusBar(t *Terminal) *statusBar {
 	s.scan.Truncation = fyne.TextTruncateEllipsis
 	s.print.Truncation = fyne.TextTruncateEllipsis
 	box := container.NewHBox()
-	for _, p := range t.cfg.Providers {
+	for _, p := range t.providers {
 		// Wide enough for the longest state, so the bar never re-lays out.
-		l := widget.NewLabel(t.tr.T("status.provider_down", "Provider", providerName(p.Provider)))
-		s.providers[p.Provider] = l
+		l := widget.NewLabel(t.tr.T("status.provider_down", "Provider", providerName(p)))
+		s.providers[p] = l
 		box.Add(l)
 	}
 	s.root = container.NewVBox(widget.NewSeparator(),
@@ -54,13 +43,13 @@ func (s *statusBar) refresh() {
 	t := s.t
 	tr := t.tr
 	switch t.scanState {
-	case "wedge":
+	case terminal.ScannerWedge:
 		s.scan.SetText(tr.T("status.scanner_wedge"))
 		s.scan.Importance = widget.MediumImportance
-	case "up":
+	case terminal.ScannerUp:
 		s.scan.SetText(tr.T("status.scanner_up", "Port", t.scanPort))
 		s.scan.Importance = widget.SuccessImportance
-	case "down":
+	case terminal.ScannerDown:
 		s.scan.SetText(tr.T("status.scanner_down", "Port", t.scanPort, "Error", t.scanErr))
 		s.scan.Importance = widget.DangerImportance
 	default:
@@ -80,72 +69,22 @@ func (s *statusBar) refresh() {
 		s.print.Importance = widget.SuccessImportance
 	}
 	s.print.Refresh()
-	for _, p := range t.cfg.Providers {
-		st := t.probes[p.Provider]
-		l := s.providers[p.Provider]
+	for _, p := range t.providers {
+		st := t.health[p]
+		l := s.providers[p]
 		switch {
-		case st == nil || !st.checked:
-			l.SetText(tr.T("status.provider_unknown", "Provider", providerName(p.Provider)))
+		case !st.Checked:
+			l.SetText(tr.T("status.provider_unknown", "Provider", providerName(p)))
 			l.Importance = widget.MediumImportance
-		case st.up:
-			l.SetText(tr.T("status.provider_up", "Provider", providerName(p.Provider)))
+		case st.Up:
+			l.SetText(tr.T("status.provider_up", "Provider", providerName(p)))
 			l.Importance = widget.SuccessImportance
 		default:
-			l.SetText(tr.T("status.provider_down", "Provider", providerName(p.Provider)))
+			l.SetText(tr.T("status.provider_down", "Provider", providerName(p)))
 			l.Importance = widget.DangerImportance
 		}
 		l.Refresh()
 	}
-}
-
-// runProbes checks every provider's base URL now and then, off the UI
-// goroutine: any HTTP answer means reachable (the probe sends no payment
-// request and no credential).
-func (t *Terminal) runProbes() {
-	for {
-		for _, p := range t.cfg.Providers {
-			err := probe(t.ctx, t.http, p.BaseURL)
-			if t.ctx.Err() != nil {
-				return
-			}
-			prov := p.Provider
-			t.do(func() {
-				st := t.probes[prov]
-				if st == nil {
-					st = &probeState{}
-					t.probes[prov] = st
-				}
-				st.checked, st.up, st.at = true, err == nil, t.now()
-				st.err = ""
-				if err != nil {
-					st.err = err.Error()
-				}
-				t.status.refresh()
-			})
-		}
-		select {
-		case <-t.ctx.Done():
-			return
-		case <-time.After(t.cfg.ProbeEvery):
-		}
-	}
-}
-
-// probe sends one GET to u; any HTTP answer is reachable.
-func probe(ctx context.Context, hc *http.Client, u string) error {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return err
-	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
-	return nil
 }
 
 // newRecoveryBanner lists what recovery finished at start, until dismissed.
@@ -164,9 +103,6 @@ func newRecoveryBanner(t *Terminal) fyne.CanvasObject {
 
 // probeFor reports a provider's reachability (tests, settings).
 func (t *Terminal) probeFor(p payments.Provider) (checked, up bool) {
-	st := t.probes[p]
-	if st == nil {
-		return false, false
-	}
-	return st.checked, st.up
+	st := t.health[p]
+	return st.Checked, st.Up
 }

@@ -21,15 +21,7 @@ func (t *Terminal) stateName(s payments.State) string {
 }
 
 // providerName is a provider as people spell it.
-func providerName(p payments.Provider) string {
-	switch p {
-	case payments.Eftpay:
-		return "eftPay"
-	case payments.QFPay:
-		return "QFPay"
-	}
-	return string(p)
-}
+func providerName(p payments.Provider) string { return p.Title() }
 
 // walletName is a method's wallet in the screen's language.
 func (t *Terminal) walletName(m payments.Method) string {

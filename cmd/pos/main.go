@@ -1,119 +1,45 @@
-// Command pos is the QR payment terminal. It only wires: each subcommand
-// lives in its own file and registers itself; the work is done by the
-// packages under payments/, devices/, storage/ and ui/.
+// Command pos is the QR payment terminal's window (`pos run`, also when no
+// command is named). Every other command is the command line's
+// (qrpos/cli, shipped as pos-cli); pos runs them too for convenience on
+// Linux. On Windows pos.exe is a windowed program with no console: use
+// pos-cli.exe there. It only wires.
 package main
 
 import (
 	"context"
-	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"sort"
 	"syscall"
 	_ "time/tzdata" // Hong Kong time on the wire, also on Windows kiosks
+
+	"qrpos/cli"
+	_ "qrpos/payments/providers" // the payment providers register themselves
 )
 
 // version is stamped at build time: -ldflags "-X main.version=1.2.3".
 var version = "dev"
 
-// command is one subcommand of pos.
-type command struct {
-	name    string
-	summary string
-	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
-}
-
-var commands = map[string]command{}
-
-func register(c command) { commands[c.name] = c }
-
-// errUsage means the command line was wrong; the message was printed.
-var errUsage = errors.New("usage")
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := cli.Program{Name: "pos", Version: version, Default: "run", Extra: own}.Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
 
-// dispatch runs the subcommand named by args[0] ("run" when none) and
-// returns the process exit code.
-func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	name := "run"
-	if len(args) > 0 {
-		switch args[0] {
-		case "--version", "-version", "version":
-			fmt.Fprintln(stdout, "pos", version)
-			return 0
-		case "-h", "--help", "help":
-			usage(stdout)
-			return 0
-		}
-		if args[0] != "" && args[0][0] != '-' {
-			name, args = args[0], args[1:]
-		}
-	}
-	c, ok := commands[name]
-	if !ok {
-		fmt.Fprintf(stderr, "pos: unknown command %q\n", name)
-		usage(stderr)
-		return 2
-	}
-	if err := c.run(ctx, args, stdout, stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		if !errors.Is(err, errUsage) {
-			fmt.Fprintf(stderr, "pos %s: %v\n", name, err)
-		}
-		var ec interface{ ExitCode() int }
-		if errors.As(err, &ec) {
-			return ec.ExitCode()
-		}
-		if errors.Is(err, errUsage) {
-			return 2
-		}
-		return 1
-	}
-	return 0
+// command is a command of this binary only (run).
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintf(w, "pos %s: a point-of-sale terminal for in-store QR payments\n\nUsage: pos COMMAND [flags]\n\nCommands:\n", version)
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-12s %s\n", n, commands[n].summary)
-	}
-	fmt.Fprintln(w, "\nRun 'pos COMMAND -h' for a command's flags; 'pos --version' prints the version.")
+var own []cli.Command
+
+func register(c command) {
+	own = append(own, cli.Command{Name: c.name, Summary: c.summary, Run: c.run})
 }
 
-// newFlags makes a flag set that reports errors to stderr and returns
-// errUsage instead of exiting.
-func newFlags(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("pos "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
-}
+func newFlags(name string, stderr io.Writer) *flag.FlagSet { return cli.NewFlags(name, stderr) }
 
-// parseFlags parses args, turning a bad command line into errUsage.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(fs.Output(), "%s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
-		return errUsage
-	}
-	return nil
-}
+func parseFlags(fs *flag.FlagSet, args []string) error { return cli.ParseFlags(fs, args) }

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
@@ -22,14 +20,18 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"qrpos/api"
 )
 
 // TestRunDemoUnderXvfb runs the real binary in demo mode on a virtual X
-// display, starts a QR sale through the QRPOS_TEST_SALE hook, moves the
-// customer display beside the cashier window as a kiosk's xdotool line
-// would, takes an X screenshot of the screen and decodes the QR codes in
-// it with zbarimg: both windows must show exactly the code the provider
-// returned. Then the sandbox customer pays and the terminal sees it.
+// display and rings up a QR sale as a shop's till does: through the local
+// API on the Unix socket beside the journal. The counter shows the till's
+// sale; the test moves the customer display beside the cashier window as a
+// kiosk's xdotool line would, takes an X screenshot of the screen and
+// decodes the QR codes in it with zbarimg: both windows must show exactly
+// the code the provider returned. Then the sandbox customer pays and the
+// till sees it, in the event stream and in a long-poll.
 // Xvfb, xwd, xdotool and zbarimg come from .ci/install-deps.
 func TestRunDemoUnderXvfb(t *testing.T) {
 	for _, tool := range []string{"Xvfb", "xwd", "xdotool", "zbarimg"} {
@@ -51,18 +53,16 @@ func TestRunDemoUnderXvfb(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.Command(bin, "run", "--demo", "--journal", filepath.Join(dir, "demo.db"))
-	cmd.Env = append(os.Environ(), "DISPLAY="+display, "QRPOS_TEST_SALE=12.30 qfpay:800101",
+	cmd.Env = append(os.Environ(), "DISPLAY="+display,
 		"HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "LANG=en_US.UTF-8", "LANGUAGE=en", "LC_ALL=")
-	stderr, err := os.Create(filepath.Join(dir, "pos.log"))
+	logPath := filepath.Join(dir, "pos.log")
+	stderr, err := os.Create(logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer stderr.Close()
 	cmd.Stderr = stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	started := time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -76,43 +76,34 @@ func TestRunDemoUnderXvfb(t *testing.T) {
 			cmd.Process.Kill()
 		}
 		if t.Failed() {
-			b, _ := os.ReadFile(stderr.Name())
+			b, _ := os.ReadFile(logPath)
 			t.Logf("pos log:\n%s", b)
 		}
 	}()
-	events := make(chan map[string]any, 16)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			var ev map[string]any
-			if json.Unmarshal(sc.Bytes(), &ev) == nil {
-				events <- ev
-			}
-		}
-		close(events)
-	}()
-	next := func(kind string) map[string]any {
-		t.Helper()
-		for {
-			select {
-			case ev, ok := <-events:
-				if !ok {
-					t.Fatalf("pos stopped before %q", kind)
-				}
-				if ev["event"] == kind {
-					return ev
-				}
-			case <-ctx.Done():
-				t.Fatalf("no %q event", kind)
-			}
+
+	till := waitForAPI(ctx, t, filepath.Join(dir, api.SocketName), exited)
+	defer till.Close()
+	waitForWindow(ctx, t, display, "customer display")
+	t.Logf("start-up to a usable terminal (local API answering, windows mapped): %v ms", time.Since(started).Milliseconds())
+	sbURL := logValue(t, logPath, "demo sandbox", "url")
+
+	events, err := till.Events(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, _, err := till.CreateCharge(ctx, "e2e-1", api.ChargeRequest{Amount: "12.30", Currency: "HKD", Method: "qfpay:800101", Reference: "till-e2e"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	no, code := ch.OutTradeNo, ch.QRCode
+	for code == "" {
+		ev := nextEvent(ctx, t, events, "qr")
+		if ev.Charge.OutTradeNo == no {
+			code = ev.Charge.QRCode
 		}
 	}
-	ready := next("ready")
-	t.Logf("start-up to a usable terminal (recovery done, first frames drawn): %v ms", ready["ms"])
-	qr := next("qr")
-	no, code := qr["out_trade_no"].(string), qr["qr_code"].(string)
 	if no == "" || code == "" {
-		t.Fatalf("qr event %v", qr)
+		t.Fatalf("charge %+v", ch)
 	}
 
 	// Without a window manager both windows open at the origin: move the
@@ -155,18 +146,89 @@ func TestRunDemoUnderXvfb(t *testing.T) {
 		t.Logf("resident memory with a sale on screen: %d MiB", rss>>20)
 	}
 
-	// The demo customer pays; the terminal learns it.
-	resp, err := http.PostForm(ready["sandbox"].(string)+"/sandbox/pay", url.Values{"out_trade_no": {no}})
+	// The demo customer pays; the terminal learns it and tells the till.
+	resp, err := http.PostForm(sbURL+"/sandbox/pay", url.Values{"out_trade_no": {no}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
 	for {
-		ev := next("state")
-		if ev["out_trade_no"] == no && ev["state"] == "paid" {
+		ev := nextEvent(ctx, t, events, "state")
+		if ev.Charge.OutTradeNo == no && ev.Charge.State == "paid" {
 			break
 		}
 	}
+	if got, err := till.Charge(ctx, ch.ID, 30*time.Second); err != nil || got.State != "paid" || got.ProviderRef == "" {
+		t.Fatalf("long-poll after paying: %+v %v", got, err)
+	}
+}
+
+// waitForAPI waits until the terminal's local API answers on its socket.
+func waitForAPI(ctx context.Context, t *testing.T, socket string, exited <-chan error) *api.Client {
+	t.Helper()
+	c := api.NewSocketClient(socket)
+	for {
+		st, err := c.Status(ctx)
+		if err == nil && st.TID != "" {
+			return c
+		}
+		select {
+		case err := <-exited:
+			t.Fatalf("pos exited before its API answered: %v", err)
+		case <-ctx.Done():
+			t.Fatalf("the local API never answered: %v", err)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// waitForWindow waits until a window whose name matches is mapped.
+func waitForWindow(ctx context.Context, t *testing.T, display, name string) {
+	t.Helper()
+	c := exec.CommandContext(ctx, "xdotool", "search", "--sync", "--onlyvisible", "--name", name)
+	c.Env = append(os.Environ(), "DISPLAY="+display)
+	if b, err := c.CombinedOutput(); err != nil {
+		t.Fatalf("xdotool search %q: %v\n%s", name, err, b)
+	}
+}
+
+// nextEvent reads the event stream until an event of kind with a charge.
+func nextEvent(ctx context.Context, t *testing.T, events <-chan api.Event, kind string) api.Event {
+	t.Helper()
+	for {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				t.Fatalf("the event stream ended before %q", kind)
+			}
+			if ev.Kind == kind && ev.Charge != nil {
+				return ev
+			}
+		case <-ctx.Done():
+			t.Fatalf("no %q event", kind)
+		}
+	}
+}
+
+// logValue finds key=value on the log line with msg (slog's text format).
+func logValue(t *testing.T, path, msg, key string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if !strings.Contains(l, "msg=\""+msg+"\"") && !strings.Contains(l, "msg="+msg+" ") {
+			continue
+		}
+		for _, f := range strings.Fields(l) {
+			if v, ok := strings.CutPrefix(f, key+"="); ok {
+				return v
+			}
+		}
+	}
+	t.Fatalf("no %s=... on a %q line of the log", key, msg)
+	return ""
 }
 
 // goTool is the go command: the one on PATH, else the one in GOROOT.

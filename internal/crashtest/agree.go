@@ -8,8 +8,6 @@ import (
 	"strings"
 
 	"qrpos/payments"
-	"qrpos/payments/eftpay"
-	"qrpos/payments/qfpay"
 	"qrpos/payments/sandbox"
 	"qrpos/storage"
 )
@@ -148,7 +146,7 @@ func (w World) checkOrder(ctx context.Context, o payments.Order, v sandbox.Order
 		fail("the journal says the money moved; the provider says %s", v.State)
 	case !moved && known && v.Paid:
 		fail("the provider says paid (%s); the journal does not", v.State)
-	case !moved && o.State.Settled() && known && m.CanClose && payable(v) && (m.Mode != payments.MPM || o.QRCode != ""):
+	case !moved && o.State.Settled() && known && m.CanClose && v.Payable && (m.Mode != payments.MPM || o.QRCode != ""):
 		// A customer holding the QR or whose code was scanned could still
 		// pay, and nobody would look again. (A QR the terminal never got
 		// may stay open at the provider: nobody can pay it.)
@@ -265,18 +263,6 @@ func (w World) refundAtProvider(ctx context.Context, o payments.Order, m payment
 		return fmt.Sprintf("the provider refunded %s", q.Amount.Decimal()), nil
 	}
 	return "", nil
-}
-
-// payable reports whether the provider would still take the customer's
-// money for an order.
-func payable(v sandbox.OrderView) bool {
-	switch payments.Provider(v.Provider) {
-	case payments.Eftpay:
-		return v.State == eftpay.TradeWaiting
-	case payments.QFPay:
-		return v.State == qfpay.CodePassword || v.State == qfpay.CodeProcessing
-	}
-	return false
 }
 
 func sortedKeys(m map[string]int) []string {

@@ -1,4 +1,4 @@
-// Package crashtest is the rig of the crash tests: the real `pos` binary,
+// Package crashtest is the rig of the crash tests: the real `pos-cli` binary,
 // built with the killpoints tag, run as child processes against the
 // providers' sandbox on loopback, killed with SIGKILL at a chosen point
 // (internal/killpoint) or while the sandbox holds one of its calls
@@ -44,8 +44,8 @@ var build struct {
 	err      error
 }
 
-// Binary builds `pos` with the killpoints tag once per test process and
-// returns its path.
+// Binary builds the command line, `pos-cli` (qrpos/cmd/pos-cli), with the
+// killpoints tag once per test process and returns its path.
 func Binary(t testing.TB) string {
 	t.Helper()
 	build.once.Do(func() {
@@ -53,8 +53,8 @@ func Binary(t testing.TB) string {
 		if build.err != nil {
 			return
 		}
-		build.bin = filepath.Join(build.dir, "pos")
-		out, err := exec.Command(goTool(), "build", "-tags", "killpoints", "-o", build.bin, "qrpos/cmd/pos").CombinedOutput()
+		build.bin = filepath.Join(build.dir, "pos-cli")
+		out, err := exec.Command(goTool(), "build", "-tags", "killpoints", "-o", build.bin, "qrpos/cmd/pos-cli").CombinedOutput()
 		if err != nil {
 			build.err = fmt.Errorf("go build -tags killpoints: %v\n%s", err, out)
 		}

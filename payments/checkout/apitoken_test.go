@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"qrpos/payments"
 )
 
 const (
@@ -94,14 +96,14 @@ func TestAPITokenAddedToAFileWithoutOne(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := saveSecrets(cfg, [len(secretKeys)]string{"", "", newAPIToken}); err != nil {
+	if err := SaveSecrets(cfg, map[string]string{"api_token": newAPIToken}); err != nil {
 		t.Fatal(err)
 	}
 	after, err := LoadProfileFile(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if after.APIToken != newAPIToken || after.Eftpay.Secret != fileEftSecret || after.SeedHash != before.SeedHash {
+	if after.APIToken != newAPIToken || after.Setting(payments.Eftpay, "secret") != fileEftSecret || after.SeedHash != before.SeedHash {
 		t.Fatalf("after: %+v", after.Redacted())
 	}
 	b, _ := os.ReadFile(cfg)
@@ -111,7 +113,7 @@ func TestAPITokenAddedToAFileWithoutOne(t *testing.T) {
 	// A file of tables only, and one whose last line has no line end.
 	for _, body := range []string{"[printer]\nwidth = 42\n", "tid = \"T001\""} {
 		cfg := writeConfig(t, body, 0o600)
-		if err := saveSecrets(cfg, [len(secretKeys)]string{"", "", newAPIToken}); err != nil {
+		if err := SaveSecrets(cfg, map[string]string{"api_token": newAPIToken}); err != nil {
 			t.Fatalf("%q: %v", body, err)
 		}
 		b, _ := os.ReadFile(cfg)

@@ -2,12 +2,16 @@ package checkout
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
+
+	"qrpos/payments"
 )
 
 // NotifyLimits bound what a client of the notification server can hold:
@@ -57,6 +61,27 @@ func (l NotifyLimits) withDefaults() NotifyLimits {
 		l.MaxConns = d.MaxConns
 	}
 	return l
+}
+
+// Notifier is a gateway whose provider sends asynchronous notifications:
+// its handler verifies each one and hands it to deliver.
+type Notifier interface {
+	payments.Gateway
+	NotificationHandler(deliver func(context.Context, payments.Notification) error) http.Handler
+}
+
+// NotificationRoutes routes each notifying gateway's notifications to its
+// handler, under prefix + "/" + its provider's name ("/notify/eftpay"):
+// the URL the engine gives that provider (Config.NotifyURL).
+func NotificationRoutes(prefix string, deliver func(context.Context, payments.Notification) error, gws ...payments.Gateway) *http.ServeMux {
+	mux := http.NewServeMux()
+	prefix = strings.TrimSuffix(prefix, "/")
+	for _, g := range gws {
+		if n, ok := g.(Notifier); ok {
+			mux.Handle(prefix+"/"+string(g.Provider()), n.NotificationHandler(deliver))
+		}
+	}
+	return mux
 }
 
 // ServeNotifications serves the providers' notification handlers h on ln

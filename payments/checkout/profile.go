@@ -56,8 +56,13 @@ type Profile struct {
 	// permission); otherwise every API refund carries the PIN.
 	APIRefunds bool `toml:"api_refunds" json:"api_refunds"`
 
-	Eftpay  EftpayProfile  `toml:"eftpay" json:"eftpay"`
-	QFPay   QFPayProfile   `toml:"qfpay" json:"qfpay"`
+	// Providers are the registered providers' settings by provider name:
+	// the file's [eftpay], [qfpay], ... tables and the journal's "eftpay",
+	// "qfpay", ... objects (see profileproviders.go). Read them with
+	// Settings or Setting, change them with Set: the maps are shared by
+	// copies of the profile. Secret settings live only in the config file.
+	Providers map[payments.Provider]payments.Settings `toml:"-" json:"-"`
+
 	Scanner ScannerProfile `toml:"scanner" json:"scanner"`
 	Printer PrinterProfile `toml:"printer" json:"printer"`
 
@@ -75,24 +80,6 @@ type Profile struct {
 	legacySeedHash string
 }
 
-// EftpayProfile holds eftPay VMP credentials. Secret lives only in the
-// config file (the journal's copy has it empty).
-type EftpayProfile struct {
-	BaseURL        string `toml:"base_url" json:"base_url"`
-	UserConfirmKey string `toml:"user_confirm_key" json:"user_confirm_key"`
-	Secret         string `toml:"secret" json:"secret"`
-}
-
-// QFPayProfile holds QFPay credentials. ClientKey lives only in the config
-// file (the journal's copy has it empty).
-type QFPayProfile struct {
-	BaseURL   string `toml:"base_url" json:"base_url"`
-	AppCode   string `toml:"app_code" json:"app_code"`
-	ClientKey string `toml:"client_key" json:"client_key"`
-	MchID     string `toml:"mchid" json:"mchid"`
-	SignType  string `toml:"sign_type" json:"sign_type"` // MD5 (default) or SHA256
-}
-
 // ScannerProfile says where the barcode scanner is.
 type ScannerProfile struct {
 	Port   string `toml:"port" json:"port"` // /dev/ttyACM0, COM3, usb:VID:PID[:SERIAL]; empty: keyboard wedge only
@@ -107,16 +94,6 @@ type PrinterProfile struct {
 	Flow     string `toml:"flow" json:"flow"`         // none, rtscts, xonxoff
 	Width    int    `toml:"width" json:"width"`       // 32, 42 or 48 columns
 	Encoding string `toml:"encoding" json:"encoding"` // big5 or gb18030
-}
-
-// EftpayConfigured reports whether eftPay credentials are present.
-func (p Profile) EftpayConfigured() bool {
-	return p.Eftpay.BaseURL != "" && p.Eftpay.UserConfirmKey != "" && p.Eftpay.Secret != ""
-}
-
-// QFPayConfigured reports whether QFPay credentials are present.
-func (p Profile) QFPayConfigured() bool {
-	return p.QFPay.BaseURL != "" && p.QFPay.AppCode != "" && p.QFPay.ClientKey != ""
 }
 
 // Validate checks the profile and fills in defaults.
@@ -148,6 +125,9 @@ func (p *Profile) Validate() error {
 		if _, err := payments.LookupMethodID(id); err != nil {
 			return err
 		}
+	}
+	if err := p.validateProviders(); err != nil {
+		return err
 	}
 	if p.Printer.Width == 0 {
 		p.Printer.Width = 48
@@ -215,7 +195,7 @@ func (p Profile) Offered() []payments.Method {
 		if m.Mode == payments.Token {
 			continue
 		}
-		if m.Provider == payments.Eftpay && !p.EftpayConfigured() || m.Provider == payments.QFPay && !p.QFPayConfigured() {
+		if !p.Configured(m.Provider) {
 			continue
 		}
 		if len(want) > 0 && !want[m.ID()] {
@@ -234,8 +214,7 @@ func (p Profile) Redacted() Profile {
 		}
 		return payments.MaskSecret(s)
 	}
-	p.Eftpay.Secret = mask(p.Eftpay.Secret)
-	p.QFPay.ClientKey = mask(p.QFPay.ClientKey)
+	p.Providers = p.mapSecrets(mask)
 	p.APIToken = mask(p.APIToken)
 	if p.ManagerPIN != "" {
 		p.ManagerPIN = "(set)"
@@ -270,12 +249,8 @@ func LoadProfileFile(path string) (Profile, error) {
 	if err != nil {
 		return p, &ConfigError{path, tomlError(err)}
 	}
-	if und := md.Undecoded(); len(und) > 0 {
-		keys := make([]string, len(und))
-		for i, k := range und {
-			keys[i] = k.String()
-		}
-		return p, &ConfigError{path, "unknown keys: " + strings.Join(keys, ", ")}
+	if err := p.decodeProviderTables(b, md); err != nil {
+		return p, &ConfigError{path, err.Error()}
 	}
 	if err := p.Validate(); err != nil {
 		return p, &ConfigError{path, err.Error()}
@@ -315,11 +290,10 @@ func SyncProfile(ctx context.Context, j *storage.Journal, file Profile) (Profile
 		p := stored
 		p.ConfigPath, p.SeedHash = file.ConfigPath, file.SeedHash
 		migrate := stored.hasSecrets() || stored.SeedHash != file.SeedHash
-		if p.Eftpay.Secret == "" {
-			p.Eftpay.Secret = file.Eftpay.Secret
-		}
-		if p.QFPay.ClientKey == "" {
-			p.QFPay.ClientKey = file.QFPay.ClientKey
+		for _, k := range secretKeys() {
+			if k.table != "" && p.Setting(k.provider(), k.key) == "" {
+				p.Set(k.provider(), k.key, file.Setting(k.provider(), k.key))
+			}
 		}
 		if p.APIToken == "" {
 			p.APIToken = file.APIToken
@@ -391,17 +365,31 @@ func SaveProfile(ctx context.Context, j *storage.Journal, p Profile) error {
 }
 
 func (p Profile) hasSecrets() bool {
-	return p.Eftpay.Secret != "" || p.QFPay.ClientKey != "" || p.APIToken != ""
+	for _, v := range p.secretValues() {
+		if v.value != "" {
+			return true
+		}
+	}
+	return false
 }
 
-// secretValues are p's secrets in the order of secretKeys.
-func (p Profile) secretValues() [len(secretKeys)]string {
-	return [len(secretKeys)]string{p.Eftpay.Secret, p.QFPay.ClientKey, p.APIToken}
+// secretValues are p's secrets, one for each of secretKeys.
+func (p Profile) secretValues() []secretValue {
+	keys := secretKeys()
+	out := make([]secretValue, len(keys))
+	for i, k := range keys {
+		out[i] = secretValue{k, p.APIToken}
+		if k.table != "" {
+			out[i].value = p.Setting(k.provider(), k.key)
+		}
+	}
+	return out
 }
 
 // withoutSecrets is p as the journal keeps it.
 func (p Profile) withoutSecrets() Profile {
-	p.Eftpay.Secret, p.QFPay.ClientKey, p.APIToken = "", "", ""
+	p.Providers = p.mapSecrets(func(string) string { return "" })
+	p.APIToken = ""
 	return p
 }
 

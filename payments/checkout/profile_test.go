@@ -56,7 +56,7 @@ func TestLoadProfileFile(t *testing.T) {
 	if p.TID != "T001" || p.StoreName != "陳記茶餐廳" || p.OrderTimeout != 120 || p.Printer.Width != 42 || p.SeedHash == "" {
 		t.Fatalf("profile = %+v", p)
 	}
-	if !p.EftpayConfigured() || !p.QFPayConfigured() {
+	if !p.Configured(payments.Eftpay) || !p.Configured(payments.QFPay) {
 		t.Fatal("providers not configured")
 	}
 	offered := p.Offered()
@@ -64,7 +64,7 @@ func TestLoadProfileFile(t *testing.T) {
 		t.Fatalf("offered = %v", offered)
 	}
 	red := p.Redacted()
-	if strings.Contains(red.Eftpay.Secret, "testsign") || strings.Contains(red.QFPay.ClientKey, "CLIENTKEY") || !strings.HasSuffix(red.QFPay.ClientKey, "2345") {
+	if strings.Contains(red.Setting(payments.Eftpay, "secret"), "testsign") || strings.Contains(red.Setting(payments.QFPay, "client_key"), "CLIENTKEY") || !strings.HasSuffix(red.Setting(payments.QFPay, "client_key"), "2345") {
 		t.Fatalf("redacted = %+v", red)
 	}
 }
@@ -212,16 +212,18 @@ func TestProfileSecretNeverInJournal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Eftpay.Secret != fileEftSecret || p.QFPay.ClientKey != fileQFKey || !p.EftpayConfigured() || !p.QFPayConfigured() {
+	if p.Setting(payments.Eftpay, "secret") != fileEftSecret || p.Setting(payments.QFPay, "client_key") != fileQFKey || !p.Configured(payments.Eftpay) || !p.Configured(payments.QFPay) {
 		t.Fatalf("the terminal runs without the file's secrets: %+v", p.Redacted())
 	}
 	assertNoSecrets(t, "profiles table after seeding", storedJSON(t, j, "T001"))
-	if lp, _ := LoadProfile(ctx, j, "T001"); lp.Eftpay.Secret != "" || lp.QFPay.ClientKey != "" || lp.Eftpay.UserConfirmKey != "S0000001" {
+	if lp, _ := LoadProfile(ctx, j, "T001"); lp.Setting(payments.Eftpay, "secret") != "" || lp.Setting(payments.QFPay, "client_key") != "" || lp.Setting(payments.Eftpay, "user_confirm_key") != "S0000001" {
 		t.Fatalf("LoadProfile: %+v", lp)
 	}
 
 	// The manager renames the store and types both new secrets (Settings).
-	p.StoreName, p.Eftpay.Secret, p.QFPay.ClientKey = "New Name", newEftSecret, newQFKey
+	p.StoreName = "New Name"
+	p.Set(payments.Eftpay, "secret", newEftSecret)
+	p.Set(payments.QFPay, "client_key", newQFKey)
 	if err := SaveProfile(ctx, j, p); err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +257,7 @@ func TestProfileSecretNeverInJournal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p2.StoreName != "New Name" || p2.ManagerPIN != "hash" || p2.Eftpay.Secret != newEftSecret || p2.QFPay.ClientKey != newQFKey {
+	if p2.StoreName != "New Name" || p2.ManagerPIN != "hash" || p2.Setting(payments.Eftpay, "secret") != newEftSecret || p2.Setting(payments.QFPay, "client_key") != newQFKey {
 		t.Fatalf("after a restart: %+v", p2.Redacted())
 	}
 
@@ -266,7 +268,7 @@ func TestProfileSecretNeverInJournal(t *testing.T) {
 	if err := SaveProfile(ctx, j, lp); err != nil {
 		t.Fatal(err)
 	}
-	if f, _ := LoadProfileFile(cfg); f.Eftpay.Secret != newEftSecret || f.QFPay.ClientKey != newQFKey {
+	if f, _ := LoadProfileFile(cfg); f.Setting(payments.Eftpay, "secret") != newEftSecret || f.Setting(payments.QFPay, "client_key") != newQFKey {
 		t.Fatalf("an empty secret erased the file's: %+v", f.Redacted())
 	}
 	assertNoSecretsOnDisk(t, jpath)
@@ -289,7 +291,7 @@ func TestSyncProfileMigratesLegacySecrets(t *testing.T) {
 	legacy := file
 	legacy.SeedHash = file.legacySeedHash
 	legacy.StoreName = "Manager's Name"
-	legacy.Eftpay.Secret = newEftSecret // the manager changed it on the terminal, the file has the old one
+	legacy.Set(payments.Eftpay, "secret", newEftSecret) // the manager changed it on the terminal, the file has the old one
 	b, _ := json.Marshal(legacy)
 	if err := j.SaveProfile(ctx, "T001", b); err != nil {
 		t.Fatal(err)
@@ -301,7 +303,7 @@ func TestSyncProfileMigratesLegacySecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.StoreName != "Manager's Name" || p.Eftpay.Secret != newEftSecret || p.QFPay.ClientKey != fileQFKey {
+	if p.StoreName != "Manager's Name" || p.Setting(payments.Eftpay, "secret") != newEftSecret || p.Setting(payments.QFPay, "client_key") != fileQFKey {
 		t.Fatalf("migrated: %+v", p.Redacted())
 	}
 	raw := storedJSON(t, j, "T001")
@@ -312,10 +314,10 @@ func TestSyncProfileMigratesLegacySecrets(t *testing.T) {
 		t.Fatalf("seed hash not brought up to date: %s", raw)
 	}
 	f2, err := LoadProfileFile(cfg)
-	if err != nil || f2.Eftpay.Secret != newEftSecret || f2.QFPay.ClientKey != fileQFKey {
+	if err != nil || f2.Setting(payments.Eftpay, "secret") != newEftSecret || f2.Setting(payments.QFPay, "client_key") != fileQFKey {
 		t.Fatalf("the manager's secret did not reach the file: %+v, %v", f2.Redacted(), err)
 	}
-	if p, _ := SyncProfile(ctx, j, f2); p.StoreName != "Manager's Name" || p.Eftpay.Secret != newEftSecret {
+	if p, _ := SyncProfile(ctx, j, f2); p.StoreName != "Manager's Name" || p.Setting(payments.Eftpay, "secret") != newEftSecret {
 		t.Fatalf("second start: %+v", p.Redacted())
 	}
 
@@ -340,7 +342,8 @@ func TestProfileFileEditedByITReseedsOnce(t *testing.T) {
 	cfg := writeConfig(t, sampleTOML, 0o600)
 	file, _ := LoadProfileFile(cfg)
 	p, _ := SyncProfile(ctx, j, file)
-	p.StoreName, p.Eftpay.Secret = "Manager's Name", newEftSecret
+	p.StoreName = "Manager's Name"
+	p.Set(payments.Eftpay, "secret", newEftSecret)
 	if err := SaveProfile(ctx, j, p); err != nil {
 		t.Fatal(err)
 	}
@@ -369,12 +372,12 @@ func TestProfileFileEditedByITReseedsOnce(t *testing.T) {
 	// IT changes a comment and the QFPay key: no re-seed, the new key is used.
 	edit("[qfpay]\n", "# QFPay, renewed by IT\n[qfpay]\n")
 	edit(fileQFKey, newQFKey)
-	if p := restart(); p.StoreName != "Manager's Name" || p.QFPay.ClientKey != newQFKey || p.Eftpay.Secret != newEftSecret {
+	if p := restart(); p.StoreName != "Manager's Name" || p.Setting(payments.QFPay, "client_key") != newQFKey || p.Setting(payments.Eftpay, "secret") != newEftSecret {
 		t.Fatalf("comment and key change: %+v", p.Redacted())
 	}
 	// IT changes a setting: the file wins, once.
 	edit(`currency = "HKD"`, `currency = "HKD"`+"\nreceipt_footer = \"IT's footer\"")
-	if p := restart(); p.StoreName != "陳記茶餐廳" || p.ReceiptFooter != "IT's footer" || p.Eftpay.Secret != newEftSecret {
+	if p := restart(); p.StoreName != "陳記茶餐廳" || p.ReceiptFooter != "IT's footer" || p.Setting(payments.Eftpay, "secret") != newEftSecret {
 		t.Fatalf("IT's edit: %+v", p.Redacted())
 	}
 	p = restart()
@@ -388,7 +391,7 @@ func TestProfileFileEditedByITReseedsOnce(t *testing.T) {
 	assertNoSecrets(t, "profiles table", storedJSON(t, j, "T001"))
 }
 
-// TestProfileSaveSecretsKeepsTheRestOfTheFile: only the two values change;
+// TestProfileSaveSecretsKeepsTheRestOfTheFile: only the secrets change;
 // the file stays 0600, comments and other keys stay byte for byte, and its
 // seed hash stays.
 func TestProfileSaveSecretsKeepsTheRestOfTheFile(t *testing.T) {
@@ -402,7 +405,7 @@ func TestProfileSaveSecretsKeepsTheRestOfTheFile(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := SaveSecrets(cfg, `new"se\cret`, ""); err != nil {
+			if err := SaveSecrets(cfg, map[string]string{"eftpay.secret": `new"se\cret`}); err != nil {
 				t.Fatal(err)
 			}
 			b, _ := os.ReadFile(cfg)
@@ -414,7 +417,7 @@ func TestProfileSaveSecretsKeepsTheRestOfTheFile(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if after.Eftpay.Secret != `new"se\cret` || after.QFPay.ClientKey != fileQFKey || after.SeedHash != before.SeedHash {
+			if after.Setting(payments.Eftpay, "secret") != `new"se\cret` || after.Setting(payments.QFPay, "client_key") != fileQFKey || after.SeedHash != before.SeedHash {
 				t.Fatalf("after: %+v", after.Redacted())
 			}
 			if runtime.GOOS != "windows" {
@@ -424,7 +427,7 @@ func TestProfileSaveSecretsKeepsTheRestOfTheFile(t *testing.T) {
 			}
 			// The same secrets again: the file is not touched.
 			fi1, _ := os.Stat(cfg)
-			if err := SaveSecrets(cfg, `new"se\cret`, fileQFKey); err != nil {
+			if err := SaveSecrets(cfg, map[string]string{"eftpay.secret": `new"se\cret`, "qfpay.client_key": fileQFKey}); err != nil {
 				t.Fatal(err)
 			}
 			if fi2, _ := os.Stat(cfg); !os.SameFile(fi1, fi2) {
@@ -456,7 +459,7 @@ func TestProfileSaveSecretsLayouts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := SaveSecrets(cfg, newEftSecret, newQFKey); err != nil {
+			if err := SaveSecrets(cfg, map[string]string{"eftpay.secret": newEftSecret, "qfpay.client_key": newQFKey}); err != nil {
 				t.Fatal(err)
 			}
 			after, err := LoadProfileFile(cfg)
@@ -464,10 +467,11 @@ func TestProfileSaveSecretsLayouts(t *testing.T) {
 				t.Fatal(err)
 			}
 			b, _ := os.ReadFile(cfg)
-			if after.Eftpay.Secret != newEftSecret || after.QFPay.ClientKey != newQFKey || after.SeedHash != before.SeedHash {
+			if after.Setting(payments.Eftpay, "secret") != newEftSecret || after.Setting(payments.QFPay, "client_key") != newQFKey || after.SeedHash != before.SeedHash {
 				t.Fatalf("after:\n%s", b)
 			}
-			before.Eftpay.Secret, before.QFPay.ClientKey = after.Eftpay.Secret, after.QFPay.ClientKey
+			before.Set(payments.Eftpay, "secret", after.Setting(payments.Eftpay, "secret"))
+			before.Set(payments.QFPay, "client_key", after.Setting(payments.QFPay, "client_key"))
 			before.legacySeedHash = after.legacySeedHash
 			if !reflect.DeepEqual(before, after) {
 				t.Fatalf("other settings changed:\n%s", b)
@@ -484,7 +488,7 @@ func TestProfileSaveSecretsLayouts(t *testing.T) {
 	body := "tid = \"T001\"\neftpay = { base_url = \"https://e\" }\n[qfpay]\nclient_key = \"" + fileQFKey + "\"\n"
 	cfg := writeConfig(t, body, 0o600)
 	var ce *ConfigError
-	err := SaveSecrets(cfg, newEftSecret, "")
+	err := SaveSecrets(cfg, map[string]string{"eftpay.secret": newEftSecret})
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "by hand") {
 		t.Fatalf("err = %v", err)
 	}
@@ -494,7 +498,7 @@ func TestProfileSaveSecretsLayouts(t *testing.T) {
 	}
 	// IT broke the file since the start.
 	cfg = writeConfig(t, "tid = \"T001\"\n[qfpay]\nclient_key = \""+fileQFKey+"\" \""+fileQFKey+"\"\n", 0o600)
-	err = SaveSecrets(cfg, newEftSecret, newQFKey)
+	err = SaveSecrets(cfg, map[string]string{"eftpay.secret": newEftSecret, "qfpay.client_key": newQFKey})
 	if !errors.As(err, &ce) {
 		t.Fatalf("err = %v", err)
 	}
@@ -509,13 +513,13 @@ func TestProfileSaveSecretsThroughSymlink(t *testing.T) {
 	if err := os.Symlink(cfg, link); err != nil {
 		t.Skip(err)
 	}
-	if err := SaveSecrets(link, newEftSecret, ""); err != nil {
+	if err := SaveSecrets(link, map[string]string{"eftpay.secret": newEftSecret}); err != nil {
 		t.Fatal(err)
 	}
 	if fi, _ := os.Lstat(link); fi.Mode()&os.ModeSymlink == 0 {
 		t.Fatal("the symlink was replaced")
 	}
-	if f, _ := LoadProfileFile(cfg); f.Eftpay.Secret != newEftSecret {
+	if f, _ := LoadProfileFile(cfg); f.Setting(payments.Eftpay, "secret") != newEftSecret {
 		t.Fatal("the target was not rewritten")
 	}
 }

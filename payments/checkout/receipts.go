@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"qrpos/devices/printer"
@@ -156,16 +157,21 @@ type Spooler struct {
 	// every attempt (for the status bar).
 	OnChange func(queued int, lastErr error)
 
-	kick chan struct{}
+	kickOnce sync.Once
+	kick     chan struct{}
+}
+
+// kicks is the spooler's wake-up channel, made once: Kick may come from
+// any goroutine, before or while Run runs.
+func (s *Spooler) kicks() chan struct{} {
+	s.kickOnce.Do(func() { s.kick = make(chan struct{}, 1) })
+	return s.kick
 }
 
 // Kick asks the spooler to look at the queue now.
 func (s *Spooler) Kick() {
-	if s.kick == nil {
-		return
-	}
 	select {
-	case s.kick <- struct{}{}:
+	case s.kicks() <- struct{}{}:
 	default:
 	}
 }
@@ -178,9 +184,7 @@ func (s *Spooler) Run(ctx context.Context) {
 	if s.Retry == 0 {
 		s.Retry = 2 * time.Second
 	}
-	if s.kick == nil {
-		s.kick = make(chan struct{}, 1)
-	}
+	kick := s.kicks()
 	pause := time.Duration(0)
 	for {
 		var wait <-chan time.Time
@@ -192,7 +196,7 @@ func (s *Spooler) Run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-s.kick:
+		case <-kick:
 			pause = 0
 		case <-wait:
 		}

@@ -102,11 +102,7 @@ func (e *Engine) Charge(ctx context.Context, req ChargeRequest) (*Sale, error) {
 	if req.Amount.Currency != e.cfg.Currency {
 		return nil, fmt.Errorf("amount in %s, terminal charges in %s", req.Amount.Currency, e.cfg.Currency)
 	}
-	r := payments.QFPayRange
-	if req.Provider == payments.Eftpay {
-		r = payments.EftpayRange
-	}
-	if err := r.Check(req.Amount); err != nil {
+	if err := m.Range().Check(req.Amount); err != nil {
 		return nil, &payments.AmountError{Input: req.Amount.Decimal(), Reason: err.Error()}
 	}
 	switch m.Mode {

@@ -16,6 +16,8 @@ import (
 	"sync"
 
 	"github.com/BurntSushi/toml"
+
+	"qrpos/payments"
 )
 
 // The provider secrets and the local API's token live in the config file
@@ -23,12 +25,39 @@ import (
 // empty. A secret the manager changes on the terminal is written back to
 // the file.
 
-// secretKeys are the secrets of a profile, as table and key of the file
-// (table "": a key at the top of the file).
-var secretKeys = [...]struct{ table, key string }{
-	{"eftpay", "secret"},
-	{"qfpay", "client_key"},
-	{"", "api_token"},
+// secretKey is a secret of a profile as table and key of the file (table
+// "": a key at the top of the file).
+type secretKey struct{ table, key string }
+
+// provider is the provider whose table holds the secret.
+func (k secretKey) provider() payments.Provider { return payments.Provider(k.table) }
+
+// String is the key as a TOML dotted key ("eftpay.secret", "api_token").
+func (k secretKey) String() string {
+	if k.table == "" {
+		return k.key
+	}
+	return k.table + "." + k.key
+}
+
+// secretKeys are the secrets of a profile: every registered provider's
+// secret settings, then the local API's token.
+func secretKeys() []secretKey {
+	var out []secretKey
+	for _, info := range payments.Providers() {
+		for _, s := range info.Settings {
+			if s.Secret {
+				out = append(out, secretKey{string(info.Name), s.Key})
+			}
+		}
+	}
+	return append(out, secretKey{"", "api_token"})
+}
+
+// secretValue is one secret's value ("" keeps the file's).
+type secretValue struct {
+	secretKey
+	value string
 }
 
 // seedHash hashes what a config file says, its secrets left out: comments,
@@ -40,7 +69,7 @@ func seedHash(b []byte) (string, error) {
 	if err := toml.Unmarshal(b, &m); err != nil {
 		return "", err
 	}
-	for _, s := range secretKeys {
+	for _, s := range secretKeys() {
 		if s.table == "" {
 			delete(m, s.key)
 			continue
@@ -73,19 +102,32 @@ func tomlError(err error) string {
 // secretsMu serialises this process's rewrites of config files.
 var secretsMu sync.Mutex
 
-// SaveSecrets writes the provider secrets into the config file at
-// configPath; an empty value keeps the file's. It changes only those two
-// values: the file's other settings, comments and layout stay, and so does
-// its seed hash. The file is replaced atomically (a temporary file in the
-// same directory, mode 0600 or stricter as before, synced, renamed over
-// it); a file that already holds these secrets is not touched.
-func SaveSecrets(configPath, eftpaySecret, qfpayClientKey string) error {
-	return saveSecrets(configPath, [len(secretKeys)]string{eftpaySecret, qfpayClientKey})
+// SaveSecrets writes secrets into the config file at configPath, by dotted
+// key ("eftpay.secret", "qfpay.client_key", "api_token": a provider's
+// secret setting or the API token); an empty value keeps the file's. It
+// changes only those values: the file's other settings, comments and
+// layout stay, and so does its seed hash. The file is replaced atomically
+// (a temporary file in the same directory, mode 0600 or stricter as
+// before, synced, renamed over it); a file that already holds these
+// secrets is not touched.
+func SaveSecrets(configPath string, secrets map[string]string) error {
+	var values []secretValue
+	known := map[string]secretKey{}
+	for _, k := range secretKeys() {
+		known[k.String()] = k
+	}
+	for name, v := range secrets {
+		k, ok := known[name]
+		if !ok {
+			return &ConfigError{configPath, fmt.Sprintf("%q is not a secret setting", name)}
+		}
+		values = append(values, secretValue{k, v})
+	}
+	return saveSecrets(configPath, values)
 }
 
-// saveSecrets is SaveSecrets for every secret of secretKeys (the API token
-// too), in that order.
-func saveSecrets(configPath string, secrets [len(secretKeys)]string) error {
+// saveSecrets is SaveSecrets for secrets given as secretValues.
+func saveSecrets(configPath string, secrets []secretValue) error {
 	secretsMu.Lock()
 	defer secretsMu.Unlock()
 	path, err := filepath.EvalSymlinks(configPath) // rewrite the file, not a symlink to it
@@ -107,8 +149,8 @@ func saveSecrets(configPath string, secrets [len(secretKeys)]string) error {
 		return &ConfigError{configPath, tomlError(err) + "; the secrets were not saved"}
 	}
 	values := map[string]string{}
-	for i, v := range secrets {
-		s := secretKeys[i]
+	for _, sv := range secrets {
+		s, v := sv.secretKey, sv.value
 		if v == "" {
 			continue
 		}

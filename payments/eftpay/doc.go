@@ -9,5 +9,7 @@
 // It owns the wire only: it keeps no order state and never retries a payment
 // (that is the engine's job). It imports payments and the standard library,
 // never the engine, the journal, the sandbox or the UI. The sandbox imports it
-// to sign and decode exactly as the client does.
+// to sign and decode exactly as the client does. register.go describes the
+// provider to payments' registry: its methods, amount range, settings and
+// gateway constructor.
 package eftpay

@@ -3,6 +3,7 @@ package eftpay
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"qrpos/payments"
@@ -125,7 +126,7 @@ func (g *Gateway) Refund(ctx context.Context, r payments.RefundRequest) (payment
 
 // NotificationHandler receives eftPay's notifications for this gateway's
 // merchant; see NewNotificationHandler.
-func (g *Gateway) NotificationHandler(deliver func(context.Context, payments.Notification) error) *NotificationHandler {
+func (g *Gateway) NotificationHandler(deliver func(context.Context, payments.Notification) error) http.Handler {
 	return NewNotificationHandler(g.c.cfg, deliver)
 }
 

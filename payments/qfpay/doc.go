@@ -12,4 +12,6 @@
 // It imports payments and the standard library only: never the engine
 // (payments/checkout), the journal (storage), the UI or the sandbox (the
 // sandbox imports this package for its signing function, not the reverse).
+// register.go describes the provider to payments' registry: its methods,
+// amount range, settings (sign_type validated here) and gateway constructor.
 package qfpay

@@ -263,7 +263,7 @@ func checkAmount(op, no string, a payments.Money) error {
 	if !a.Currency.Valid() {
 		return fmt.Errorf("qfpay %s %s: currency %q is not supported", op, no, a.Currency)
 	}
-	if err := payments.QFPayRange.Check(a); err != nil {
+	if err := Range.Check(a); err != nil {
 		return fmt.Errorf("qfpay %s %s: amount %s: %w", op, no, a, err)
 	}
 	return nil

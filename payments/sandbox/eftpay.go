@@ -24,6 +24,10 @@ import (
 
 func init() {
 	registerHalf(func(s *Server) half { return newEftpayHalf(s) })
+	registerDemo(eftpay.Name, func(baseURL string) payments.Settings {
+		return payments.Settings{eftpay.SettingBaseURL: baseURL + "/VMP",
+			eftpay.SettingUserConfirmKey: DemoEftpayUser, eftpay.SettingSecret: DemoEftpaySecret}
+	})
 }
 
 // eftOp is what a service does.
@@ -223,7 +227,7 @@ func (h *eftpayHalf) parseAmount(s string, checkRange bool) (payments.Money, map
 	if err != nil {
 		return payments.Money{}, h.refuse("-22", "transaction_amount format is wrong")
 	}
-	if checkRange && payments.EftpayRange.Check(a) != nil {
+	if checkRange && eftpay.Range.Check(a) != nil {
 		return payments.Money{}, h.refuse("-23", "transaction_amount outside 0.02 to 60000")
 	}
 	return a, nil

@@ -354,7 +354,7 @@ func (h *eftpayHalf) orders() []OrderView {
 		out = append(out, OrderView{
 			Provider: string(payments.Eftpay), OutTradeNo: o.no, Method: o.method.Code,
 			Amount: o.amount.Decimal(), Currency: string(o.amount.Currency), State: o.status,
-			Paid: o.status == eftpay.TradeSuccess, Refunded: o.refunded.Decimal(), Ref: o.ref,
+			Paid: o.status == eftpay.TradeSuccess, Payable: o.status == eftpay.TradeWaiting, Refunded: o.refunded.Decimal(), Ref: o.ref,
 			NotifyURL: o.notifyURL, Notified: o.notified,
 			CreatedAt: o.created.UTC().Format("2006-01-02T15:04:05.000000000Z"),
 		})
@@ -370,7 +370,7 @@ func (h *eftpayHalf) seed(r SeedRequest) error {
 	if err != nil || m.Mode != payments.MPM {
 		return fmt.Errorf("eftpay has no pre-order payment_type %q", r.MethodCode)
 	}
-	if r.Amount.Currency != eftpay.Currency || payments.EftpayRange.Check(r.Amount) != nil {
+	if r.Amount.Currency != eftpay.Currency || eftpay.Range.Check(r.Amount) != nil {
 		return fmt.Errorf("eftpay amount %s is not an eftPay amount", r.Amount)
 	}
 	if len(r.OutTradeNo) > payments.MaxOrderNumber {

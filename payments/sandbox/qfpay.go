@@ -22,11 +22,16 @@ import (
 	"sync"
 	"time"
 
+	"qrpos/payments"
 	"qrpos/payments/qfpay"
 )
 
 func init() {
 	registerHalf(func(s *Server) half { return newQFPayHalf(s) })
+	registerDemo(qfpay.Name, func(baseURL string) payments.Settings {
+		return payments.Settings{qfpay.SettingBaseURL: baseURL,
+			qfpay.SettingAppCode: DemoQFPayAppCode, qfpay.SettingClientKey: DemoQFPayKey}
+	})
 }
 
 // QFPayOrderExpiry is an MPM QR's lifetime when the payment names no

@@ -61,6 +61,7 @@ func (h *qfpayHalf) orders() []OrderView {
 			Provider: string(payments.QFPay), OutTradeNo: t.outTradeNo, Method: t.method.Code,
 			Amount: t.amount.Decimal(), Currency: string(t.amount.Currency), State: state,
 			Paid:     t.respcd == qfpay.CodeOK,
+			Payable:  state == qfpay.CodePassword || state == qfpay.CodeProcessing,
 			Refunded: payments.Money{Minor: t.refunded, Currency: t.amount.Currency}.Decimal(),
 			Ref:      t.syssn, NotifyURL: t.notifyURL, Notified: t.notified,
 			CreatedAt: t.created.UTC().Format("2006-01-02T15:04:05.000000000Z"),

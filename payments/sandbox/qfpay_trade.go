@@ -157,7 +157,7 @@ func qfAmount(s string, c payments.Currency) (payments.Money, bool) {
 		return payments.Money{}, false
 	}
 	m, err := payments.ParseWireMinor(s, c)
-	return m, err == nil && payments.QFPayRange.Check(m) == nil
+	return m, err == nil && qfpay.Range.Check(m) == nil
 }
 
 func (h *qfpayHalf) payment(c qfCall) qfAnswer {

@@ -7,7 +7,8 @@
 // It knows nothing of the engine, the journal or the UI: it imports only
 // payments (for Money and the method catalogue), the provider packages
 // payments/eftpay and payments/qfpay for their signing and wire encoding
-// (so both sides of the wire sign the same way), and the standard library.
+// (so both sides of the wire sign the same way), internal/httpx and the
+// standard library.
 //
 // Each provider's half lives in its own files (eftpay*.go, qfpay*.go) and
 // registers itself with registerHalf; this file holds what they share: the
@@ -32,6 +33,7 @@ import (
 	"sync"
 	"time"
 
+	"qrpos/internal/httpx"
 	"qrpos/payments"
 	"qrpos/payments/eftpay"
 )
@@ -111,6 +113,7 @@ type OrderView struct {
 	Currency   string `json:"currency"`
 	State      string `json:"state"` // the provider's own word (TRADE_SUCCESS, 0000, ...)
 	Paid       bool   `json:"paid"`
+	Payable    bool   `json:"payable"`  // the provider would still take the customer's money for it
 	Refunded   string `json:"refunded"` // decimal total refunded
 	Ref        string `json:"ref"`      // eftpay_trade_no / syssn
 	NotifyURL  string `json:"notify_url,omitempty"`
@@ -202,8 +205,8 @@ func (s *Server) frontDoor(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	seq := s.requests.add(c, s.cfg.Now())
-	sw := &statusWriter{ResponseWriter: w}
-	defer func() { s.requests.answered(seq, sw.status) }()
+	sw := &httpx.StatusWriter{ResponseWriter: w}
+	defer func() { s.requests.answered(seq, sw.Status) }()
 	s.frontFault(s.takeFrontFault(c), c, sw, r)
 }
 
@@ -521,26 +524,3 @@ func readCall(r *http.Request) (Request, bool) {
 	}
 	return c, true
 }
-
-// statusWriter remembers the status answered. It unwraps, so a half can
-// still hijack the connection to drop it.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

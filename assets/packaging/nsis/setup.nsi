@@ -3,11 +3,13 @@
 ; Built by assets/packaging/scripts/package.sh, which stages the files in
 ; one directory and passes:
 ;   -DVERSION=0.1.0+1 -DVERSION4=0.1.0.1 -DAPP_NAME="QR POS" -DAPP_ID=hk.qrpos.terminal
-;   -DSRC=<staging dir: pos.exe icon.ico terminal.toml README.txt>
+;   -DSRC=<staging dir: pos.exe pos-cli.exe icon.ico terminal.toml README.txt>
 ;   -DOUTFILE=<setup.exe>   and, to sign the uninstaller, -DSIGN_SCRIPT=<sign.sh>
 ;
 ; What it does:
-;   - pos.exe into "Program Files\QR POS" (the directory page can change it);
+;   - pos.exe (the terminal window, a GUI program) and pos-cli.exe (its
+;     command line, a console program for cmd and PowerShell) into
+;     "Program Files\QR POS" (the directory page can change it);
 ;   - a default terminal.toml into "%ProgramData%\QR POS", never over an
 ;     existing one; that directory (configuration and journal) is readable
 ;     by SYSTEM, Administrators and the terminal's account only (icacls);
@@ -87,6 +89,7 @@ Section "QR POS (required)" SecMain
   SectionIn RO
   SetOutPath "$INSTDIR"
   File "${SRC}\pos.exe"
+  File "${SRC}\pos-cli.exe"
   File "${SRC}\README.txt"
   WriteUninstaller "$INSTDIR\uninstall.exe"
 
@@ -141,7 +144,7 @@ Section "-Unticked"
 SectionEnd
 
 !insertmacro MUI_FUNCTION_DESCRIPTION_BEGIN
-  !insertmacro MUI_DESCRIPTION_TEXT ${SecMain} "pos.exe, and a default configuration in %ProgramData%\QR POS (kept if one is there)."
+  !insertmacro MUI_DESCRIPTION_TEXT ${SecMain} "pos.exe (the terminal), pos-cli.exe (its command line), and a default configuration in %ProgramData%\QR POS (kept if one is there)."
   !insertmacro MUI_DESCRIPTION_TEXT ${SecStartMenu} "A QR POS shortcut in the Start menu."
   !insertmacro MUI_DESCRIPTION_TEXT ${SecKiosk} "Start the terminal full screen (kiosk mode) whenever a user logs on to this PC."
 !insertmacro MUI_FUNCTION_DESCRIPTION_END
@@ -255,6 +258,7 @@ FunctionEnd
 
 Section "Uninstall"
   Delete "$INSTDIR\pos.exe"
+  Delete "$INSTDIR\pos-cli.exe"
   Delete "$INSTDIR\README.txt"
   Delete "$INSTDIR\uninstall.exe"
   RMDir "$INSTDIR"

@@ -2,16 +2,19 @@
 # package-test.sh (`make package-test`): builds both installers with
 # `make package`, then on this machine, as root:
 #   - checks dist/ (one .deb, one setup.exe, SHA256SUMS that verify);
-#   - installs the .deb, runs /usr/bin/pos --version and pos ports, checks
+#   - installs the .deb, runs /usr/bin/pos --version, pos-cli --version and
+#     pos-cli ports (no Fyne message under LANG=C), checks
 #     the kiosk account, owners and modes, opens the journal as the kiosk
 #     account with the default configuration, turns kiosk mode on and off;
 #   - upgrades it (same files, next version) and checks configuration edits,
 #     owners and the journal survive; removes it (journal and configuration
 #     stay), purges it (both gone); installs it again for a kiosk account
 #     named in /etc/default/qrpos and purges that;
-#   - checks the Windows installer's contents and default configuration;
+#   - checks the Windows installer's contents (pos.exe a GUI program,
+#     pos-cli.exe a console one) and default configuration (it loads, also
+#     with its example methods);
 #   - builds it again signed with a throwaway self-signed certificate and
-#     verifies setup.exe, pos.exe and the uninstaller with osslsigncode
+#     verifies setup.exe, pos.exe, pos-cli.exe and the uninstaller with osslsigncode
 #     (and that an unsigned, a tampered and a foreign-CA check fail).
 # Everything it installed or created is removed at the end, also on failure.
 set -euo pipefail
@@ -96,13 +99,13 @@ mapfile -t setups < <(find dist -maxdepth 1 -name '*setup.exe')
 ok "dist/SHA256SUMS verifies both installers"
 expect_eq "deb version" "$(dpkg-deb -f "$DEB" Version)" "$FULL_VERSION"
 listing=$(dpkg-deb -c "$DEB")
-for want in '-rwxr-xr-x root/root .* ./usr/bin/pos$' '-rw------- root/root .* ./etc/qrpos/terminal.toml$' \
+for want in '-rwxr-xr-x root/root .* ./usr/bin/pos$' '-rwxr-xr-x root/root .* ./usr/bin/pos-cli$' '-rw------- root/root .* ./etc/qrpos/terminal.toml$' \
 	'./etc/udev/rules.d/70-qrpos-serial.rules$' './usr/lib/systemd/user/qrpos-kiosk.service$' \
 	'./usr/share/applications/hk.qrpos.terminal.desktop$' './usr/share/icons/hicolor/256x256/apps/hk.qrpos.terminal.png$' \
 	'./usr/share/icons/hicolor/16x16/apps/hk.qrpos.terminal.png$' './usr/sbin/qrpos-kiosk$' './usr/libexec/qrpos/kiosk-session$'; do
 	grep -Eq -- "$want" <<<"$listing" || fail "the .deb lacks $want"
 done
-ok "the .deb holds the binary, desktop entry, icons, default configuration (0600), udev rule, user unit, kiosk scripts"
+ok "the .deb holds the binaries (pos, pos-cli), desktop entry, icons, default configuration (0600), udev rule, user unit, kiosk scripts"
 if grep -q './var/lib/qrpos' <<<"$listing"; then fail "the .deb must not ship /var/lib/qrpos (postinst makes it)"; fi
 dpkg-deb --ctrl-tarfile "$DEB" | tar -xO ./conffiles >"$tmp/conffiles"
 expect_eq "conffiles" "$(tr '\n' ' ' <"$tmp/conffiles")" "/etc/qrpos/terminal.toml /etc/udev/rules.d/70-qrpos-serial.rules "
@@ -115,8 +118,12 @@ if ! dpkg -i "$DEB"; then
 fi
 expect_eq "installed" "$(dpkg-query -W -f='${Status} ${Version}' qrpos)" "install ok installed $FULL_VERSION"
 expect_eq "pos --version" "$(/usr/bin/pos --version 2>/dev/null)" "pos $FULL_VERSION"
+expect_eq "pos-cli --version" "$(/usr/bin/pos-cli --version 2>/dev/null)" "pos-cli $FULL_VERSION"
+LANG=C LC_ALL= /usr/bin/pos-cli ports >"$tmp/ports.out" 2>"$tmp/ports.err" || fail "pos-cli ports exited $?: $(cat "$tmp/ports.out" "$tmp/ports.err")"
+[[ ! -s $tmp/ports.err ]] || fail "pos-cli ports wrote to stderr under LANG=C: $(cat "$tmp/ports.err")"
+ok "pos-cli ports exits 0 with nothing on stderr under LANG=C: $(head -n 1 "$tmp/ports.out")"
 /usr/bin/pos ports >"$tmp/ports.out" 2>"$tmp/ports.err" || fail "pos ports exited $?: $(cat "$tmp/ports.out" "$tmp/ports.err")"
-ok "pos ports exits 0: $(head -n 1 "$tmp/ports.out")"
+ok "pos ports (forwarded to the command line) exits 0"
 getent passwd pos >/dev/null || fail "the kiosk account pos was not created"
 home=$(getent passwd pos | cut -d: -f6)
 [[ -d $home && $(stat -c %U "$home") == pos ]] || fail "pos has no home directory of its own ($home)"
@@ -133,8 +140,8 @@ if runuser -u nobody -- cat /etc/qrpos/terminal.toml >/dev/null 2>&1; then fail 
 ok "another account (nobody) cannot read the configuration"
 
 # The default configuration loads and its journal opens, as the kiosk account.
-runuser -u pos -- /usr/bin/pos orders --config /etc/qrpos/terminal.toml >"$tmp/orders.out" 2>&1 ||
-	fail "pos orders with the default configuration, as pos: $(cat "$tmp/orders.out")"
+runuser -u pos -- /usr/bin/pos-cli orders --config /etc/qrpos/terminal.toml >"$tmp/orders.out" 2>&1 ||
+	fail "pos-cli orders with the default configuration, as pos: $(cat "$tmp/orders.out")"
 [[ -f /var/lib/qrpos/pos.db ]] || fail "no journal in /var/lib/qrpos after pos orders"
 expect_eq "journal owner" "$(stat -c %U /var/lib/qrpos/pos.db)" "pos"
 
@@ -173,7 +180,7 @@ ok "the journal survives the upgrade"
 # ---------------------------------------------------------------- remove, purge
 step "remove keeps the journal and the configuration; purge deletes them"
 dpkg -r qrpos
-[[ ! -e /usr/bin/pos ]] || fail "dpkg -r left /usr/bin/pos"
+[[ ! -e /usr/bin/pos && ! -e /usr/bin/pos-cli ]] || fail "dpkg -r left /usr/bin/pos or /usr/bin/pos-cli"
 [[ -f /var/lib/qrpos/pos.db ]] || fail "dpkg -r deleted the journal"
 ok "after dpkg -r the journal stays"
 grep -q '^store_name = "Edited by IT"$' /etc/qrpos/terminal.toml || fail "dpkg -r deleted the configuration"
@@ -204,12 +211,17 @@ ok "purged again"
 step "the Windows installer's contents"
 mkdir "$tmp/setup"
 (cd "$tmp/setup" && 7z x -y "$root/$SETUP" >/dev/null) || fail "7z cannot read $SETUP"
-for f in pos.exe uninstall.exe README.txt "\$APPDATA/QR POS/terminal.toml"; do
+for f in pos.exe pos-cli.exe uninstall.exe README.txt "\$APPDATA/QR POS/terminal.toml"; do
 	[[ -f $tmp/setup/$f ]] || fail "setup.exe does not install $f"
 done
-ok "setup.exe holds pos.exe, uninstall.exe, README.txt and the default terminal.toml"
+ok "setup.exe holds pos.exe, pos-cli.exe, uninstall.exe, README.txt and the default terminal.toml"
 [[ $(x86_64-w64-mingw32-objdump -p "$tmp/setup/pos.exe") =~ Subsystem[[:space:]]+[0-9a-f]+[[:space:]]+\(Windows\ GUI\) ]] || fail "pos.exe is not a GUI-subsystem program"
 ok "pos.exe is a Windows GUI program (no console window)"
+[[ $(x86_64-w64-mingw32-objdump -p "$tmp/setup/pos-cli.exe") =~ Subsystem[[:space:]]+[0-9a-f]+[[:space:]]+\(Windows\ CUI\) ]] || fail "pos-cli.exe is not a console-subsystem program"
+ok "pos-cli.exe is a Windows console program (output, exit code and Ctrl-C in cmd and PowerShell)"
+grep -qx "$FULL_VERSION" <(strings -el "$tmp/setup/pos-cli.exe") || fail "pos-cli.exe has no version resource $FULL_VERSION"
+grep -qx "pos-cli.exe" <(strings -el "$tmp/setup/pos-cli.exe") || fail "pos-cli.exe's version resource does not name pos-cli.exe"
+ok "pos-cli.exe carries its own version resource ($FULL_VERSION)"
 strings -el "$tmp/setup/pos.exe" >"$tmp/setup/strings-el"
 grep -qx "$FULL_VERSION" "$tmp/setup/strings-el" || fail "pos.exe has no version resource $FULL_VERSION"
 strings -a "$tmp/setup/pos.exe" >"$tmp/setup/strings-a"
@@ -220,10 +232,18 @@ win_toml=$tmp/win/terminal.toml
 mkdir -m 0700 "$tmp/win" # the journal refuses a folder others can read (on Windows the installer limits the folder by ACL)
 tr -d '\r' <"$tmp/setup/\$APPDATA/QR POS/terminal.toml" >"$win_toml"
 chmod 0600 "$win_toml"
-"$root/build/package/linux/pos" orders --config "$win_toml" >"$tmp/win/orders.out" 2>&1 ||
+"$root/build/package/linux/pos-cli" orders --config "$win_toml" >"$tmp/win/orders.out" 2>&1 ||
 	fail "the Windows default configuration does not load: $(cat "$tmp/win/orders.out")"
 [[ -f $tmp/win/pos.db ]] || fail "the Windows default configuration's journal is not next to it"
 ok "the Windows default configuration loads; its journal is next to it"
+# Its example methods exist: the commented methods line, switched on, loads
+# (the profile refuses a method id the catalogue does not have).
+grep -q '^# methods = \[' "$win_toml" || fail "the default configuration has no example methods line"
+sed 's/^# methods = /methods = /' "$win_toml" >"$tmp/win/methods.toml"
+chmod 0600 "$tmp/win/methods.toml"
+"$root/build/package/linux/pos-cli" orders --config "$tmp/win/methods.toml" >"$tmp/win/methods.out" 2>&1 ||
+	fail "the default configuration's example methods do not load: $(cat "$tmp/win/methods.out")"
+ok "the default configuration's example methods are methods the terminal has: $(grep '^methods = ' "$tmp/win/methods.toml")"
 
 # ---------------------------------------------------------------- signing
 step "signing with a throwaway self-signed certificate"
@@ -247,7 +267,7 @@ grep -q 'Signature verification: ok' "$tmp/sign/verify.out" || fail "no 'Signatu
 ok "osslsigncode verify accepts the signed setup.exe"
 mkdir "$tmp/signed/x"
 (cd "$tmp/signed/x" && 7z x -y "$signed" >/dev/null)
-for f in pos.exe uninstall.exe; do
+for f in pos.exe pos-cli.exe uninstall.exe; do
 	osslsigncode verify -CAfile "$cert" -in "$tmp/signed/x/$f" >"$tmp/sign/$f.out" 2>&1 ||
 		fail "osslsigncode verify rejects $f inside setup.exe: $(cat "$tmp/sign/$f.out")"
 	ok "$f inside the signed setup.exe is signed"

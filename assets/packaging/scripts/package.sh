@@ -8,8 +8,8 @@
 # Usage: package.sh [all|deb|windows]
 # Environment:
 #   VERSION, BUILD        default: Version and Build in FyneApp.toml
-#   SIGN_CERT, SIGN_KEY   Authenticode-sign pos.exe, the uninstaller and
-#                         setup.exe (PEM or DER files; see sign.sh)
+#   SIGN_CERT, SIGN_KEY   Authenticode-sign pos.exe, pos-cli.exe, the
+#                         uninstaller and setup.exe (PEM or DER files; see sign.sh)
 #   GO                    the go command (default go)
 #   DIST                  where the installers go (default dist/)
 set -euo pipefail
@@ -44,7 +44,7 @@ fi
 	echo "package: FyneApp.toml needs Name, ID and an Icon file (got '$APP_NAME', '$APP_ID', '$ICON')" >&2
 	exit 1
 }
-FULL_VERSION=$VERSION+$BUILD # what `pos --version` prints; also the .deb version
+FULL_VERSION=$VERSION+$BUILD # what `pos --version` and `pos-cli --version` print; also the .deb version
 DEB=$DIST/qrpos_${FULL_VERSION}_amd64.deb
 SETUP=$DIST/qrpos-$FULL_VERSION-windows-amd64-setup.exe
 
@@ -82,7 +82,7 @@ terminal_toml() { # installer journal protection scanner-hint printer-hint
 }
 
 build_deb() {
-	local arch bin tree doc depends size
+	local arch bin cli tree doc depends size
 	arch=$(dpkg --print-architecture)
 	[[ $arch == amd64 ]] || { echo "package: the .deb is built on amd64, not $arch" >&2; exit 1; }
 	step "linux binary (pos $FULL_VERSION)"
@@ -93,12 +93,20 @@ build_deb() {
 		echo "package: $bin --version says '$("$bin" --version)', want 'pos $FULL_VERSION'" >&2
 		exit 1
 	}
+	step "linux command line (pos-cli $FULL_VERSION)"
+	cli=$OUT/linux/pos-cli
+	"$GO" build -ldflags "-s -w -X main.version=$FULL_VERSION" -o "$cli" ./cmd/pos-cli
+	[[ $("$cli" --version) == "pos-cli $FULL_VERSION" ]] || {
+		echo "package: $cli --version says '$("$cli" --version)', want 'pos-cli $FULL_VERSION'" >&2
+		exit 1
+	}
 
 	step "deb tree"
 	tree=$OUT/deb/root
 	rm -rf "$OUT/deb"
 	doc=$tree/usr/share/doc/qrpos
 	install -D -m 0755 "$bin" "$tree/usr/bin/pos"
+	install -D -m 0755 "$cli" "$tree/usr/bin/pos-cli"
 	install -D -m 0755 $pkg/linux/qrpos-kiosk "$tree/usr/sbin/qrpos-kiosk"
 	install -D -m 0755 $pkg/linux/kiosk-session "$tree/usr/libexec/qrpos/kiosk-session"
 	install -D -m 0644 $pkg/linux/qrpos-kiosk-autostart.desktop "$tree/usr/share/qrpos/qrpos-kiosk-autostart.desktop"
@@ -109,8 +117,8 @@ build_deb() {
 	chmod 0755 "$tree/etc/qrpos"
 	terminal_toml "qrpos Debian package" '"/var/lib/qrpos/pos.db"' \
 		"owner: the kiosk account, mode 0600; the package sets both" \
-		'Linux: "/dev/pos-scanner" (see /etc/udev/rules.d/70-qrpos-serial.rules), "/dev/ttyACM0", or "usb:VID:PID" (run: pos ports)' \
-		'Linux: "/dev/pos-printer" (see /etc/udev/rules.d/70-qrpos-serial.rules), "/dev/ttyUSB0", or "usb:VID:PID" (run: pos ports)' \
+		'Linux: "/dev/pos-scanner" (see /etc/udev/rules.d/70-qrpos-serial.rules), "/dev/ttyACM0", or "usb:VID:PID" (run: pos-cli ports)' \
+		'Linux: "/dev/pos-printer" (see /etc/udev/rules.d/70-qrpos-serial.rules), "/dev/ttyUSB0", or "usb:VID:PID" (run: pos-cli ports)' \
 		>"$tree/etc/qrpos/terminal.toml"
 	chmod 0600 "$tree/etc/qrpos/terminal.toml"
 	mkdir -p "$tree/usr/share/icons"
@@ -136,7 +144,7 @@ build_deb() {
 	step "control"
 	mkdir -p "$tree/DEBIAN" "$OUT/deb/shlibs/debian"
 	printf 'Source: qrpos\n\nPackage: qrpos\nArchitecture: any\n' >"$OUT/deb/shlibs/debian/control"
-	depends=$(cd "$OUT/deb/shlibs" && dpkg-shlibdeps -O -e"$tree/usr/bin/pos" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
+	depends=$(cd "$OUT/deb/shlibs" && dpkg-shlibdeps -O -e"$tree/usr/bin/pos" -e"$tree/usr/bin/pos-cli" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 	[[ -n $depends ]] || { echo "package: dpkg-shlibdeps found no dependencies for pos" >&2; exit 1; }
 	# GLFW loads these X11 libraries with dlopen, so the linker cannot see them.
 	depends="$depends, libx11-xcb1, libxcursor1, libxi6, libxinerama1, libxrandr2, libxrender1, libxxf86vm1, passwd"
@@ -165,6 +173,10 @@ build_windows() {
 	fill $pkg/windows/pos.rc.in >"$w/pos.rc"
 	fill $pkg/windows/pos.exe.manifest.in >"$w/pos.exe.manifest"
 	(cd "$w" && x86_64-w64-mingw32-windres -O coff -i pos.rc -o rsrc.o)
+	# pos-cli.exe: the same icon, version and manifest under its own name.
+	sed -e 's/"OriginalFilename", "pos.exe"/"OriginalFilename", "pos-cli.exe"/' -e 's/"InternalName", "pos"/"InternalName", "pos-cli"/' \
+		-e 's/payment terminal"/payment terminal command line"/' "$w/pos.rc" >"$w/pos-cli.rc"
+	(cd "$w" && x86_64-w64-mingw32-windres -O coff -i pos-cli.rc -o rsrc-cli.o)
 
 	step "windows/amd64 binary (cgo, mingw-w64)"
 	# The resource object is handed to the external (mingw) linker, so
@@ -176,17 +188,25 @@ build_windows() {
 		echo "package: pos.exe has no resource section" >&2
 		exit 1
 	}
+
+	step "windows/amd64 command line (pos-cli.exe: console subsystem)"
+	# No -H windowsgui: Go's default, a console program, so that cmd and
+	# PowerShell show its output, wait for its exit code and pass Ctrl-C.
+	ldflags="-s -w -X main.version=$FULL_VERSION -linkmode=external -extldflags=$w/rsrc-cli.o"
+	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc CXX=x86_64-w64-mingw32-g++ \
+		"$GO" build -ldflags "$ldflags" -o "$stage/pos-cli.exe" ./cmd/pos-cli
 	if [[ -n $signing ]]; then
-		step "sign pos.exe"
+		step "sign pos.exe and pos-cli.exe"
 		$pkg/scripts/sign.sh "$stage/pos.exe"
+		$pkg/scripts/sign.sh "$stage/pos-cli.exe"
 	fi
 
 	step "installer"
 	cp "$OUT/icon.ico" "$stage/icon.ico"
 	terminal_toml "QR POS Windows installer" '"pos.db"   # next to this file: %ProgramData%\\QR POS\\pos.db' \
 		"the installer limits %ProgramData%\\\\QR POS to SYSTEM, Administrators and the terminal's account" \
-		'Windows: "COM3" (Device Manager, Ports), or "usb:VID:PID" (run: pos.exe ports)' \
-		'Windows: "COM4", or "usb:VID:PID" (run: pos.exe ports)' | sed 's/$/\r/' >"$stage/terminal.toml"
+		'Windows: "COM3" (Device Manager, Ports), or "usb:VID:PID" (run: pos-cli.exe ports)' \
+		'Windows: "COM4", or "usb:VID:PID" (run: pos-cli.exe ports)' | sed 's/$/\r/' >"$stage/terminal.toml"
 	sed 's/$/\r/' $pkg/README.md >"$stage/README.txt"
 	mkdir -p "$DIST"
 	local defs=(-DVERSION="$FULL_VERSION" -DVERSION4="$V1.$V2.$V3.$BUILD" -DAPP_NAME="$APP_NAME" -DAPP_ID="$APP_ID"

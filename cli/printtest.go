@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -13,11 +13,11 @@ import (
 )
 
 func init() {
-	register(command{name: "print-test", summary: "print a sample receipt with Chinese text and a QR code (--out: render a PNG instead)", run: runPrintTest})
+	register(Command{Name: "print-test", Summary: "print a sample receipt with Chinese text and a QR code (--out: render a PNG instead)", Run: runPrintTest})
 }
 
 func runPrintTest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("print-test", stderr)
+	fs := NewFlags("print-test", stderr)
 	port := fs.String("port", "", "serial port: a path (/dev/ttyUSB0, COM4) or usb:VID:PID[:SERIAL] (see pos ports)")
 	baud := fs.Int("baud", 9600, "baud rate")
 	flow := fs.String("flow", "none", "flow control: none, rtscts, xonxoff")
@@ -25,7 +25,7 @@ func runPrintTest(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	width := fs.Int("width", 48, "paper width in columns: 32 (58 mm), 42 or 48 (80 mm)")
 	noChinese := fs.Bool("no-chinese-mode", false, "do not send FS & / FS . (printer fixed in Chinese mode)")
 	out := fs.String("out", "", "render with the virtual printer to this PNG file (and a .txt beside it) instead of printing")
-	if err := parseFlags(fs, args); err != nil {
+	if err := ParseFlags(fs, args); err != nil {
 		return err
 	}
 	enc, err := printer.ParseEncoding(*encName)
@@ -40,7 +40,7 @@ func runPrintTest(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *port == "" {
 		fmt.Fprintln(stderr, "pos print-test: give --port (a printer) or --out (a PNG file)")
 		fs.Usage()
-		return errUsage
+		return ErrUsage
 	}
 	p, err := printer.Open(printer.Config{
 		Port:   *port,

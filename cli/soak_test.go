@@ -1,6 +1,6 @@
 //go:build soak
 
-package main
+package cli
 
 // The crash soak, `make soak` (not part of `make test`): 1,000 kills of
 // `pos charge`, `pos refund` and `pos reconcile` at random moments and at

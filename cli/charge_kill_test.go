@@ -1,4 +1,4 @@
-package main
+package cli
 
 // The crash tests of `pos charge`: the real binary, built with the
 // killpoints tag, against a sandbox on loopback, killed with SIGKILL at each
@@ -11,7 +11,6 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"testing"
 	"time"
 
@@ -20,12 +19,6 @@ import (
 	"qrpos/payments"
 	"qrpos/payments/sandbox"
 )
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	crashtest.Cleanup()
-	os.Exit(code)
-}
 
 // kill is how a crash test stops pos: at a killpoint, or by SIGKILL while
 // the sandbox holds one of its calls. With drop set it does not kill: the

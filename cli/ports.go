@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -11,13 +11,13 @@ import (
 )
 
 func init() {
-	register(command{name: "ports", summary: "list serial ports with their USB VID:PID and serial numbers", run: runPorts})
+	register(Command{Name: "ports", Summary: "list serial ports with their USB VID:PID and serial numbers", Run: runPorts})
 }
 
 func runPorts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("ports", stderr)
+	fs := NewFlags("ports", stderr)
 	asJSON := fs.Bool("json", false, "one JSON object per port")
-	if err := parseFlags(fs, args); err != nil {
+	if err := ParseFlags(fs, args); err != nil {
 		return err
 	}
 	ports, err := enumerator.GetDetailedPortsList()

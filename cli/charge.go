@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/skip2/go-qrcode"
@@ -17,17 +18,8 @@ import (
 )
 
 func init() {
-	register(command{name: "charge", summary: "take one payment from the command line (exit 0 only when paid)", run: runCharge})
+	register(Command{Name: "charge", Summary: "take one payment from the command line (exit 0 only when paid)", Run: runCharge})
 }
-
-// exitError carries a process exit code with no further message.
-type exitError struct {
-	code int
-	msg  string
-}
-
-func (e *exitError) Error() string { return e.msg }
-func (e *exitError) ExitCode() int { return e.code }
 
 // eventLine is one JSON line of `pos charge --json`.
 type eventLine struct {
@@ -50,14 +42,14 @@ func orderEvent(event string, o payments.Order) eventLine {
 }
 
 func runCharge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("charge", stderr)
-	config := configFlag(fs)
+	fs := NewFlags("charge", stderr)
+	config := ConfigFlag(fs)
 	provider := fs.String("provider", "", "eftpay or qfpay")
 	method := fs.String("method", "", "the provider's method code: eftPay payment_type (ALIPAYHK) or QFPay pay_type (800101)")
 	amount := fs.String("amount", "", "amount, e.g. 12.34")
 	authCode := fs.String("auth-code", "", "CPM: the customer's wallet code")
 	asJSON := fs.Bool("json", false, "one JSON line per event on stdout")
-	if err := parseFlags(fs, args); err != nil {
+	if err := ParseFlags(fs, args); err != nil {
 		return err
 	}
 	p, err := payments.ParseProvider(*provider)
@@ -67,27 +59,30 @@ func runCharge(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *method == "" {
 		return errors.New("--method is required")
 	}
-	t, err := openTerminal(ctx, *config, newLogger(stderr, slog.LevelWarn))
+	s, err := openSession(ctx, *config, NewLogger(stderr, slog.LevelWarn))
 	if err != nil {
 		return err
 	}
-	defer t.Close()
-	r := payments.QFPayRange
-	if p == payments.Eftpay {
-		r = payments.EftpayRange
-	}
-	money, err := payments.ParseMoney(*amount, payments.Currency(t.profile.Currency), r)
-	if err != nil {
-		return err
-	}
+	defer s.Close()
 	out := newEventWriter(stdout, *asJSON)
-	// Recovery first: every interrupted order is finished before a new sale.
-	if err := recoverAndReport(context.WithoutCancel(ctx), t.engine, out); err != nil {
+	req := checkout.ChargeRequest{Provider: p, MethodCode: *method, AuthCode: strings.TrimSpace(*authCode)}
+	if s.remote != nil {
+		return chargeRemote(ctx, s.remote, req, *amount, out)
+	}
+	t := s.local
+	money, err := payments.ParseMoney(*amount, payments.Currency(t.Profile().Currency), payments.RangeOf(p))
+	if err != nil {
 		return err
 	}
-	updates, stop := t.engine.Subscribe(64)
+	req.Amount = money
+	e := t.Engine()
+	// Recovery first: every interrupted order is finished before a new sale.
+	if err := recoverAndReport(context.WithoutCancel(ctx), e, out); err != nil {
+		return err
+	}
+	updates, stop := e.Subscribe(64)
 	defer stop()
-	sale, err := t.engine.Charge(ctx, checkout.ChargeRequest{Provider: p, MethodCode: *method, Amount: money, AuthCode: strings.TrimSpace(*authCode)})
+	sale, err := e.Charge(ctx, req)
 	if err != nil {
 		return err
 	}
@@ -118,13 +113,18 @@ func runCharge(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			if err != nil {
 				return err
 			}
-			out.event(orderEvent(finalEvent(o.State), o))
-			if o.State != payments.Paid {
-				return &exitError{code: 1, msg: fmt.Sprintf("order %s %s: %s", o.OutTradeNo, o.State, o.Reason)}
-			}
-			return nil
+			return settled(o.State, orderEvent(finalEvent(o.State), o), out)
 		}
 	}
+}
+
+// settled prints a sale's last event; anything but paid is exit code 1.
+func settled(s payments.State, ev eventLine, out *eventWriter) error {
+	out.event(ev)
+	if s != payments.Paid {
+		return &exitError{code: 1, msg: fmt.Sprintf("order %s %s: %s", ev.OutTradeNo, s, ev.Reason)}
+	}
+	return nil
 }
 
 // finalEvent names a settled state for `pos charge --json`.
@@ -136,8 +136,11 @@ func finalEvent(s payments.State) string {
 	return "unknown"
 }
 
-// eventWriter prints events as JSON lines or as text for people.
+// eventWriter prints events as JSON lines or as text for people. Through
+// a running terminal, notes come from its event stream meanwhile: mu keeps
+// lines whole.
 type eventWriter struct {
+	mu   sync.Mutex
 	w    io.Writer
 	json bool
 }
@@ -145,6 +148,8 @@ type eventWriter struct {
 func newEventWriter(w io.Writer, asJSON bool) *eventWriter { return &eventWriter{w: w, json: asJSON} }
 
 func (e *eventWriter) event(ev eventLine) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	if e.json {
 		b, _ := json.Marshal(ev)
 		fmt.Fprintln(e.w, string(b))
@@ -168,6 +173,8 @@ func (e *eventWriter) event(ev eventLine) {
 
 // qr draws the QR code in the terminal for a person to scan.
 func (e *eventWriter) qr(code string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	if e.json || code == "" {
 		return
 	}
@@ -180,6 +187,8 @@ func (e *eventWriter) qr(code string) {
 }
 
 func (e *eventWriter) note(msg string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	if !e.json && msg != "" {
 		fmt.Fprintln(e.w, "...", msg)
 	}

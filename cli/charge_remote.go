@@ -1,0 +1,145 @@
+package cli
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"qrpos/api"
+	"qrpos/payments"
+	"qrpos/payments/checkout"
+)
+
+// chargeRemote takes the payment through the running terminal's local API:
+// the same events, output and exit code as a charge the command makes
+// itself. The running terminal did its own recovery when it started. On
+// Ctrl-C the charge is cancelled at the provider (POST
+// /v1/charges/{id}/cancel) and the command reports how it ended.
+func chargeRemote(ctx context.Context, c *api.Client, req checkout.ChargeRequest, amount string, out *eventWriter) error {
+	st, err := c.Status(ctx)
+	if err != nil {
+		return err
+	}
+	money, err := payments.ParseMoney(amount, payments.Currency(st.Currency), payments.RangeOf(req.Provider))
+	if err != nil {
+		return err
+	}
+	// The terminal's notes on the sale ("waiting for the customer to
+	// confirm") come on its event stream, opened before the charge.
+	notes := startNotes(ctx, c, out)
+	defer notes.stop()
+	// The till's side of the API answers once the provider answered the
+	// payment request (10 s at most); an interruption meanwhile must not
+	// lose the charge's id, so the request runs to its end.
+	ch, _, err := c.CreateCharge(context.WithoutCancel(ctx), newKey("charge"), api.ChargeRequest{Amount: money.Decimal(),
+		Currency: st.Currency, Method: string(req.Provider) + ":" + req.MethodCode, AuthCode: req.AuthCode})
+	if err != nil {
+		return err
+	}
+	created := chargeEvent("created", ch)
+	created.ProviderRef, created.Reason = "", "" // as journalled, before the provider's answer
+	out.event(created)
+	if ch.QRCode != "" {
+		ev := chargeEvent("qr", ch)
+		ev.QRCode = ch.QRCode
+		out.event(ev)
+		out.qr(ch.QRCode)
+	}
+	notes.follow(ch.ID)
+	for !ch.Settled {
+		if ctx.Err() != nil {
+			// Interrupted: cancel at the provider, then report how it ended.
+			if ch, err = c.Cancel(context.Background(), ch.ID); err != nil {
+				return err
+			}
+			ctx = context.Background()
+			continue
+		}
+		next, err := c.Charge(ctx, ch.ID, 30*time.Second)
+		if err != nil {
+			if ctx.Err() != nil {
+				continue
+			}
+			return err
+		}
+		ch = next
+		if !ch.Settled && !liveSale(ctx, c, ch.ID) {
+			break // handed to the terminal's background checks, like a local sale
+		}
+	}
+	notes.stop()
+	return settled(payments.State(ch.State), chargeEvent(finalEvent(payments.State(ch.State)), ch), out)
+}
+
+// notes prints the running terminal's "working" notes on one charge, as
+// a charge made here prints its engine's.
+type notes struct {
+	ids    chan string
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// startNotes subscribes to the terminal's events; without them (an older
+// terminal) the charge goes on without notes.
+func startNotes(ctx context.Context, c *api.Client, out *eventWriter) *notes {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	n := &notes{ids: make(chan string, 1), cancel: cancel, done: make(chan struct{})}
+	events, err := c.Events(ctx)
+	if err != nil {
+		close(n.done)
+		return n
+	}
+	go func() {
+		defer close(n.done)
+		ids := n.ids
+		var id string
+		var early []api.Event // before the charge's id is known
+		for {
+			select {
+			case id = <-ids:
+				ids = nil
+				for _, ev := range early {
+					if ev.Charge.ID == id {
+						out.note(ev.Message)
+					}
+				}
+				early = nil
+			case ev, ok := <-events:
+				if !ok {
+					return
+				}
+				if ev.Kind != string(checkout.UpdateWorking) || ev.Charge == nil {
+					continue
+				}
+				if id == "" {
+					early = append(early, ev)
+				} else if ev.Charge.ID == id {
+					out.note(ev.Message)
+				}
+			}
+		}
+	}()
+	return n
+}
+
+// follow prints the notes of charge id from now on (and those before).
+func (n *notes) follow(id string) { n.ids <- id }
+
+// stop ends the subscription; no note is printed after it returns.
+func (n *notes) stop() {
+	n.cancel()
+	<-n.done
+}
+
+// liveSale reports whether the running terminal still takes the sale id.
+func liveSale(ctx context.Context, c *api.Client, id string) bool {
+	st, err := c.Status(ctx)
+	return err != nil || (st.SaleInProgress != nil && st.SaleInProgress.ID == id)
+}
+
+// chargeEvent renders an API charge as a line of `pos charge`.
+func chargeEvent(event string, c api.Charge) eventLine {
+	_, code, _ := strings.Cut(c.Method, ":")
+	return eventLine{Event: event, OutTradeNo: c.OutTradeNo, Provider: c.Provider, Method: code, Amount: c.Amount,
+		Currency: c.Currency, ProviderRef: c.ProviderRef, Reason: c.Reason}
+}

@@ -1,0 +1,21 @@
+package cli
+
+import (
+	"context"
+	"io"
+	"os"
+	"testing"
+
+	"qrpos/internal/crashtest"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	crashtest.Cleanup()
+	os.Exit(code)
+}
+
+// dispatch runs a command line as pos-cli does and returns its exit code.
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return Program{Name: "pos-cli", Version: "test"}.Main(ctx, args, stdout, stderr)
+}

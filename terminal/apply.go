@@ -1,0 +1,39 @@
+package terminal
+
+import (
+	"context"
+	"fmt"
+
+	"qrpos/payments/checkout"
+)
+
+// Apply stores a profile the manager edited and rewires the terminal for
+// it: gateways, engine, notification server and devices. Call it between
+// sales; on error the terminal keeps running on the old profile's wiring.
+// The returned error may also say the profile was saved but the devices
+// did not start.
+func (t *Terminal) Apply(ctx context.Context, p checkout.Profile) error {
+	if err := checkout.SaveProfile(ctx, t.journal, p); err != nil {
+		return err
+	}
+	t.mu.Lock()
+	old := t.cur
+	t.mu.Unlock()
+	old.stopServing() // its port is reused
+	nw, err := wire(ctx, t.journal, p, t.log, t.receipts, t.tune)
+	if err != nil {
+		if rerr := old.serve(ctx); rerr != nil {
+			t.log.Error("notifications not restarted", "err", rerr)
+		}
+		return err
+	}
+	old.engine.Close()
+	t.mu.Lock()
+	t.cur = nw
+	t.mu.Unlock()
+	if err := t.devices.restart(p); err != nil {
+		t.log.Error("devices", "err", err)
+		return fmt.Errorf("saved, but the devices did not start: %w", err)
+	}
+	return nil
+}

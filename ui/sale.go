@@ -1,0 +1,308 @@
+package ui
+
+// The sale on the screen: the cashier's intents (charge, cancel, try
+// again, a copy of the receipt) go to the core; the core's snapshots of the
+// sale (terminal.SaleWatch) come back and are shown. What stays here is
+// presentation: which screen is up, the amount being typed.
+
+import (
+	"strings"
+	"time"
+
+	"qrpos/payments"
+	"qrpos/payments/checkout"
+	"qrpos/terminal"
+)
+
+// showView takes a snapshot of the sale on the screen (UI goroutine).
+func (t *Terminal) showView(v terminal.SaleView) {
+	if v.Order.OutTradeNo != "" {
+		t.order = v.Order
+	}
+	if v.Working != "" {
+		t.working = v.Working
+	}
+	if v.Receipt {
+		t.receipt = true
+	}
+}
+
+// startSale charges the typed amount by method m (auth: the customer's
+// code for CPM). Errors come back to the amount screen.
+func (t *Terminal) startSale(m payments.Method, auth string) {
+	if !t.ready || t.phase == phaseStarting || t.phase == phaseWaiting {
+		return
+	}
+	money, err := payments.ParseMoney(t.amount, t.currency(), m.Range())
+	if err != nil {
+		t.phase = phaseEntry
+		t.saleErr = err.Error()
+		t.refreshCashier()
+		return
+	}
+	if m.Mode == payments.CPM && strings.TrimSpace(auth) == "" {
+		t.method, t.money = m, money
+		t.phase = phaseScan
+		t.saleErr = ""
+		t.refreshCashier()
+		t.cust.refresh()
+		return
+	}
+	if m.Mode == payments.CPM && m.Wallet == payments.AnyWallet {
+		m = t.cpmMethodFor(auth, m)
+	}
+	t.stopIdleTimer()
+	t.method, t.money = m, money
+	t.phase = phaseStarting
+	t.saleErr, t.working = "", ""
+	t.order = payments.Order{}
+	t.receipt, t.copyDone = false, false
+	t.refreshCashier()
+	t.cust.refresh()
+	core, ctx := t.core, t.ctx
+	req := checkout.ChargeRequest{Provider: m.Provider, MethodCode: m.Code, Amount: money, AuthCode: strings.TrimSpace(auth)}
+	go func() {
+		s, err := core.Charge(ctx, req)
+		if err != nil {
+			t.do(func() {
+				t.phase = phaseEntry
+				t.saleErr = err.Error()
+				t.refreshCashier()
+				t.cust.refresh()
+			})
+			return
+		}
+		t.followSale(s)
+	}()
+}
+
+// followSale shows sale w until it ends (any goroutine but the UI's): its
+// first snapshot, then every later one, in order.
+func (t *Terminal) followSale(w *terminal.SaleWatch) {
+	first := w.First()
+	stop := make(chan struct{})
+	t.do(func() {
+		t.sale = w
+		t.saleStop = stop
+		t.showView(first)
+		t.phase = phaseWaiting
+		t.refreshCashier()
+		t.cust.refresh()
+	})
+	go t.countdown(w, stop)
+	var last terminal.SaleView
+	for v := range w.Views() {
+		if v.Ended {
+			last = v
+			break
+		}
+		t.do(func() {
+			if t.sale == w {
+				t.showView(v)
+				t.refreshCashier()
+				t.cust.refresh()
+			}
+		})
+	}
+	close(stop)
+	if !last.Ended {
+		return // the UI stopped
+	}
+	t.do(func() {
+		if t.sale == w {
+			t.finishSale(last)
+		}
+	})
+}
+
+// adoptTillSale shows a sale the shop's till rang up through the local API,
+// when the counter is free: the customer display shows its QR, the cashier
+// can cancel it. A sale arriving while the cashier is busy runs on; its
+// result reaches the till either way (UI goroutine).
+func (t *Terminal) adoptTillSale(no string) {
+	if t.phase == phaseStarting || t.phase == phaseWaiting || t.phase == phaseScan {
+		return
+	}
+	s := t.core.Sale(no)
+	if s == nil {
+		return
+	}
+	m, err := s.Order.Method()
+	if err != nil {
+		return
+	}
+	t.stopIdleTimer()
+	t.method, t.money, t.amount = m, s.Order.Amount, s.Order.Amount.Decimal()
+	t.phase = phaseStarting
+	t.saleErr, t.working = "", t.tr.T("working.from_till", "Amount", s.Order.Amount.String(), "Reference", s.Reference)
+	t.order = payments.Order{}
+	t.receipt, t.copyDone = false, false
+	core, ctx := t.core, t.ctx
+	go func() { t.followSale(core.WatchSale(ctx, s)) }()
+}
+
+// countdown refreshes the time left once a second while the sale runs.
+func (t *Terminal) countdown(w *terminal.SaleWatch, stop <-chan struct{}) {
+	tk := time.NewTicker(time.Second)
+	defer tk.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.ctx.Done():
+			return
+		case <-tk.C:
+			t.do(func() {
+				if t.sale == w && t.phase == phaseWaiting {
+					t.cashier.refreshCountdown()
+					t.cust.refreshCountdown()
+				}
+			})
+		}
+	}
+}
+
+// finishSale shows how the sale ended.
+func (t *Terminal) finishSale(v terminal.SaleView) {
+	t.showView(v)
+	if v.Err != "" {
+		t.working = v.Err
+	}
+	t.phase = phaseResult
+	t.refreshCashier()
+	t.cust.refresh()
+	t.refreshHistory()
+	t.startIdleTimer()
+}
+
+// cancelSale asks the engine to end the sale in progress.
+func (t *Terminal) cancelSale() {
+	switch t.phase {
+	case phaseScan:
+		t.phase = phaseEntry
+		t.refreshCashier()
+		t.cust.refresh()
+	case phaseWaiting:
+		if t.sale != nil {
+			t.working = t.tr.T("working.cancelling")
+			t.sale.Cancel()
+			t.refreshCashier()
+		}
+	}
+}
+
+// newSale clears the screen for the next customer. keepAmount keeps the
+// typed amount ("Try again").
+func (t *Terminal) newSale(keepAmount bool) {
+	if t.phase == phaseStarting || t.phase == phaseWaiting {
+		return
+	}
+	t.phase = phaseEntry
+	if !keepAmount {
+		t.amount = ""
+	}
+	t.sale, t.order = nil, payments.Order{}
+	t.saleErr, t.working = "", ""
+	t.receipt, t.copyDone = false, false
+	t.stopIdleTimer()
+	t.refreshCashier()
+	t.cust.refresh()
+}
+
+func (t *Terminal) startIdleTimer() {
+	t.stopIdleTimer()
+	no := t.order.OutTradeNo
+	t.idleTimer = time.AfterFunc(t.cfg.CustomerIdleAfter, func() {
+		t.do(func() {
+			if t.phase == phaseResult && t.order.OutTradeNo == no {
+				t.cust.idle = true
+				t.cust.refresh()
+			}
+		})
+	})
+}
+
+func (t *Terminal) stopIdleTimer() {
+	if t.idleTimer != nil {
+		t.idleTimer.Stop()
+		t.idleTimer = nil
+	}
+	t.cust.idle = false
+}
+
+// printCopy queues a copy of the current sale's receipt (once a sale).
+func (t *Terminal) printCopy() {
+	if t.copyDone || !t.order.State.MoneyMoved() {
+		return
+	}
+	t.copyDone = true
+	t.refreshCashier()
+	o := t.order
+	go func() {
+		if err := t.core.Reprint(t.ctx, o, "cashier"); err != nil {
+			t.do(func() { t.showError(err) })
+		}
+	}()
+}
+
+// checkAgain runs recovery for orders left open (a sale that ended unknown).
+func (t *Terminal) checkAgain() {
+	if t.phase == phaseStarting || t.phase == phaseWaiting {
+		return
+	}
+	no := t.order.OutTradeNo
+	t.working = t.tr.T("working.checking")
+	t.refreshCashier()
+	core, ctx := t.core, t.ctx
+	go func() {
+		recs, err := core.Recover(ctx)
+		o, oerr := core.Order(ctx, no)
+		t.do(func() {
+			t.recovered = append(t.recovered, recs...)
+			if err != nil {
+				t.recErr = err.Error()
+			}
+			if oerr == nil && t.order.OutTradeNo == no && !o.UpdatedAt.Before(t.order.UpdatedAt) {
+				t.order = o
+				t.working = ""
+			}
+			t.refreshBanner()
+			t.refreshCashier()
+			t.cust.refresh()
+		})
+	}()
+}
+
+// currency is the terminal's currency.
+func (t *Terminal) currency() payments.Currency {
+	c := payments.Currency(t.prof.Currency)
+	if !c.Valid() {
+		return payments.DefaultCurrency
+	}
+	return c
+}
+
+// offered is what the cashier may choose, MPM first.
+func (t *Terminal) offered() (mpm, cpm []payments.Method) {
+	for _, m := range t.prof.Offered() {
+		switch m.Mode {
+		case payments.MPM:
+			mpm = append(mpm, m)
+		case payments.CPM:
+			cpm = append(cpm, m)
+		}
+	}
+	return mpm, cpm
+}
+
+// cpmMethodFor picks the specific CPM method for a scanned code when this
+// terminal offers it, else keeps the unified one.
+func (t *Terminal) cpmMethodFor(code string, fallback payments.Method) payments.Method {
+	want := payments.CPMMethodFor(payments.ClassifyAuthCode(code))
+	for _, m := range t.prof.Offered() {
+		if m.ID() == want.ID() {
+			return m
+		}
+	}
+	return fallback
+}
