@@ -7,8 +7,6 @@ package main
 
 import (
 	"context"
-	"flag"
-	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -28,18 +26,5 @@ func main() {
 	os.Exit(code)
 }
 
-// command is a command of this binary only (run).
-type command struct {
-	name, summary string
-	run           func(ctx context.Context, args []string, stdout, stderr io.Writer) error
-}
-
-var own []cli.Command
-
-func register(c command) {
-	own = append(own, cli.Command{Name: c.name, Summary: c.summary, Run: c.run})
-}
-
-func newFlags(name string, stderr io.Writer) *flag.FlagSet { return cli.NewFlags(name, stderr) }
-
-func parseFlags(fs *flag.FlagSet, args []string) error { return cli.ParseFlags(fs, args) }
+// own are this binary's own commands: the window.
+var own = []cli.Command{{Name: "run", Summary: "open the terminal (--demo: built-in sandbox, virtual printer, no credentials)", Run: runTerminal}}

@@ -13,16 +13,13 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
+	"qrpos/cli"
 	core "qrpos/terminal"
 	"qrpos/ui"
 )
 
 // appID is the Fyne application id (also in FyneApp.toml).
 const appID = "hk.qrpos.terminal"
-
-func init() {
-	register(command{name: "run", summary: "open the terminal (--demo: built-in sandbox, virtual printer, no credentials)", run: runTerminal})
-}
 
 // runFlags are pos run's flags.
 type runFlags struct {
@@ -33,15 +30,15 @@ type runFlags struct {
 
 func parseRunFlags(args []string, stderr io.Writer) (runFlags, error) {
 	var f runFlags
-	fs := newFlags("run", stderr)
+	fs := cli.NewFlags("run", stderr)
 	fs.BoolVar(&f.demo, "demo", false, "demo mode: built-in provider sandbox, virtual printer with preview, keyboard-wedge scanning")
-	config := configFlag(fs)
+	config := cli.ConfigFlag(fs)
 	fs.StringVar(&f.journal, "journal", "", "demo mode: journal file (default demo.db in the user's config directory)")
 	fs.StringVar(&f.tid, "tid", "DEMO01", "demo mode: terminal id")
 	fs.BoolVar(&f.kiosk, "kiosk", false, "kiosk: both windows full screen; closing the terminal needs the manager PIN")
 	fs.StringVar(&f.crashLog, "crash-log", "", "write crash reports to this file (kiosk default: crash.log beside the journal)")
 	fs.BoolVar(&f.verbose, "v", false, "log at debug level")
-	err := parseFlags(fs, args)
+	err := cli.ParseFlags(fs, args)
 	f.config = *config
 	return f, err
 }
@@ -56,7 +53,7 @@ func runTerminal(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if f.verbose {
 		level = slog.LevelDebug
 	}
-	log := newLogger(stderr, level)
+	log := cli.NewLogger(stderr, level)
 	slog.SetDefault(log)
 
 	c, err := core.Open(ctx, core.Options{ConfigPath: f.config, Log: log, Demo: f.demo, DemoJournal: f.journal, DemoTID: f.tid})
