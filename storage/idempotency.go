@@ -91,17 +91,7 @@ func (j *Journal) ReserveIdempotencyKey(ctx context.Context, c APICharge) (APICh
 
 // BindIdempotencyKey notes the charge a reserved key made.
 func (j *Journal) BindIdempotencyKey(ctx context.Context, key, chargeID string) error {
-	err := j.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE api_charges SET charge_id = ? WHERE idem_key = ? AND charge_id = ''", chargeID, key)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return fmt.Errorf("key %q is not reserved: %w", key, ErrNotFound)
-		}
-		return nil
-	})
-	if err != nil {
+	if err := j.bindKey(ctx, chargeKeys, key, chargeID); err != nil {
 		return fmt.Errorf("bind idempotency key to %s: %w", chargeID, err)
 	}
 	return nil
@@ -111,14 +101,41 @@ func (j *Journal) BindIdempotencyKey(ctx context.Context, key, chargeID string) 
 // before any order was journalled, so that nothing of the request stays.
 // A bound key is never released.
 func (j *Journal) ReleaseIdempotencyKey(ctx context.Context, key string) error {
-	err := j.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "DELETE FROM api_charges WHERE idem_key = ? AND charge_id = ''", key)
-		return err
-	})
-	if err != nil {
+	if err := j.releaseKey(ctx, chargeKeys, key); err != nil {
 		return fmt.Errorf("release idempotency key: %w", err)
 	}
 	return nil
+}
+
+// keyTable is a table of idempotency keys and its column for what a key
+// made (empty while the key is only reserved).
+type keyTable struct{ name, made string }
+
+var (
+	chargeKeys = keyTable{"api_charges", "charge_id"}
+	refundKeys = keyTable{"api_refunds", "refund_no"}
+)
+
+// bindKey notes what a reserved key of t made.
+func (j *Journal) bindKey(ctx context.Context, t keyTable, key, made string) error {
+	return j.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE "+t.name+" SET "+t.made+" = ? WHERE idem_key = ? AND "+t.made+" = ''", made, key)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("key %q is not reserved: %w", key, ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// releaseKey forgets a key of t that is reserved and made nothing.
+func (j *Journal) releaseKey(ctx context.Context, t keyTable, key string) error {
+	return j.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "DELETE FROM "+t.name+" WHERE idem_key = ? AND "+t.made+" = ''", key)
+		return err
+	})
 }
 
 // IdempotentCharge reads a key (ErrNotFound when it was never used).

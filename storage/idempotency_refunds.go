@@ -75,17 +75,7 @@ func (j *Journal) ReserveRefundKey(ctx context.Context, r APIRefund) (APIRefund,
 
 // BindRefundKey notes the refund a reserved key made.
 func (j *Journal) BindRefundKey(ctx context.Context, key, refundNo string) error {
-	err := j.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE api_refunds SET refund_no = ? WHERE idem_key = ? AND refund_no = ''", refundNo, key)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return fmt.Errorf("key %q is not reserved: %w", key, ErrNotFound)
-		}
-		return nil
-	})
-	if err != nil {
+	if err := j.bindKey(ctx, refundKeys, key, refundNo); err != nil {
 		return fmt.Errorf("bind refund key to %s: %w", refundNo, err)
 	}
 	return nil
@@ -95,11 +85,7 @@ func (j *Journal) BindRefundKey(ctx context.Context, key, refundNo string) error
 // the journal had it, so that nothing of the request stays. A bound key is
 // never released.
 func (j *Journal) ReleaseRefundKey(ctx context.Context, key string) error {
-	err := j.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "DELETE FROM api_refunds WHERE idem_key = ? AND refund_no = ''", key)
-		return err
-	})
-	if err != nil {
+	if err := j.releaseKey(ctx, refundKeys, key); err != nil {
 		return fmt.Errorf("release refund key: %w", err)
 	}
 	return nil
