@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"qrpos/devices/scanner"
+	"qrpos/payments"
 )
 
 func init() {
@@ -68,7 +69,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		var l scanLine
 		switch e.Kind {
 		case scanner.KindCode:
-			l = scanLine{Code: e.Code, Wallet: e.Wallet}
+			l = scanLine{Code: e.Code, Wallet: walletOf(e.Code)}
 			codes++
 		case scanner.KindPort:
 			l = scanLine{Event: "port", State: e.State, Port: e.Port, Error: e.Err}
@@ -83,4 +84,13 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	return nil
+}
+
+// walletOf names the wallet a code's shape belongs to ("unknown" when the
+// shape says nothing; such a code is still sent to a unified pay type).
+func walletOf(code string) string {
+	if w := payments.ClassifyAuthCode(code); w != payments.AnyWallet {
+		return string(w)
+	}
+	return "unknown"
 }

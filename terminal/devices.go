@@ -11,6 +11,7 @@ import (
 
 	"qrpos/devices/printer"
 	"qrpos/devices/scanner"
+	"qrpos/payments"
 	"qrpos/payments/checkout"
 	"qrpos/storage"
 )
@@ -144,7 +145,7 @@ func (d *devices) startScanner(ctx context.Context, p checkout.Profile) {
 		for ev := range events {
 			switch ev.Kind {
 			case scanner.KindCode:
-				d.relay(ctx, ScannerEvent{Code: ev.Code, Wallet: ev.Wallet, Time: ev.Time})
+				d.relay(ctx, ScannerEvent{Code: ev.Code, Wallet: string(payments.ClassifyAuthCode(ev.Code)), Time: ev.Time})
 			case scanner.KindPort:
 				d.relay(ctx, ScannerEvent{State: ev.State, Port: ev.Port, Err: ev.Err, Time: ev.Time})
 			}

@@ -19,13 +19,3 @@ func BenchmarkFramer(b *testing.B) {
 		b.Fatal("no frames")
 	}
 }
-
-func BenchmarkClassify(b *testing.B) {
-	codes := []string{"134567890123456789", "283854702356157409", "6212345678901234567", "ORDER-77"}
-	b.ReportAllocs()
-	for b.Loop() {
-		for _, c := range codes {
-			Classify(c)
-		}
-	}
-}

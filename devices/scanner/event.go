@@ -23,14 +23,14 @@ const (
 )
 
 // Event is one thing the scanner learnt. Code holds the full scanned code:
-// log the event itself (its String and LogValue mask the code), never the
-// Code field.
+// log the event itself (its String and LogValue give only the code's
+// length), never the Code field. Which wallet a code belongs to is the
+// payments' business (payments.ClassifyAuthCode), not the device's.
 type Event struct {
 	Kind Kind
 	Time time.Time
 
-	Code   string // KindCode: the code as scanned
-	Wallet string // KindCode: Classify(Code)
+	Code string // KindCode: the code as scanned
 
 	State string // KindPort: StateUp or StateDown
 	Port  string // KindPort: the path opened (or the spec when none resolved)
@@ -44,7 +44,7 @@ type Event struct {
 func (e Event) String() string {
 	switch e.Kind {
 	case KindCode:
-		return fmt.Sprintf("code %s (%s)", Mask(e.Code), e.Wallet)
+		return fmt.Sprintf("code of %d bytes", len(e.Code))
 	case KindPort:
 		if e.Err != "" {
 			return fmt.Sprintf("port %s %s: %s", e.Port, e.State, e.Err)
@@ -61,7 +61,7 @@ func (e Event) LogValue() slog.Value {
 	attrs := []slog.Attr{slog.String("kind", string(e.Kind))}
 	switch e.Kind {
 	case KindCode:
-		attrs = append(attrs, slog.String("code", Mask(e.Code)), slog.String("wallet", e.Wallet))
+		attrs = append(attrs, slog.Int("code_len", len(e.Code)))
 	case KindPort:
 		attrs = append(attrs, slog.String("port", e.Port), slog.String("state", e.State))
 		if e.Err != "" {

@@ -216,11 +216,11 @@ func (s *Scanner) frame(ctx context.Context, fr Frame) {
 	}
 	if s.cfg.DedupWindow > 0 && fr.Code == s.lastCode && now.Sub(s.lastSeen) < s.cfg.DedupWindow {
 		s.lastSeen = now
-		s.log.Debug("scanner repeat folded", "code", Mask(fr.Code))
+		s.log.Debug("scanner repeat folded", "code_len", len(fr.Code))
 		return
 	}
 	s.lastCode, s.lastSeen = fr.Code, now
-	e := Event{Kind: KindCode, Time: now, Code: fr.Code, Wallet: Classify(fr.Code)}
+	e := Event{Kind: KindCode, Time: now, Code: fr.Code}
 	s.log.Info("scanner code", "event", e)
 	s.send(ctx, e)
 }
