@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"qrpos/payments"
@@ -42,17 +41,7 @@ type NotificationHandler struct {
 	now     func() time.Time
 	log     *slog.Logger
 	deliver func(context.Context, payments.Notification) error
-
-	mu   sync.Mutex
-	seen map[string]*delivery
-	ring []string // delivered keys in the order delivered, a ring once full
-	next int
-}
-
-// delivery is one notification being, or having been, delivered.
-type delivery struct {
-	done chan struct{}
-	ok   bool
+	seen    *payments.Deduper
 }
 
 // NewNotificationHandler makes a handler that verifies with cfg.Secret,
@@ -60,7 +49,7 @@ type delivery struct {
 // each verified notification once.
 func NewNotificationHandler(cfg Config, deliver func(context.Context, payments.Notification) error) *NotificationHandler {
 	h := &NotificationHandler{secret: cfg.Secret, now: cfg.Now, log: cfg.Logger, deliver: deliver,
-		seen: make(map[string]*delivery), ring: make([]string, 0, DefaultSeenNotifications)}
+		seen: payments.NewDeduper(DefaultSeenNotifications)}
 	if h.now == nil {
 		h.now = time.Now
 	}
@@ -164,20 +153,17 @@ func (h *NotificationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	key := notificationKey(n, fields)
-	d, first := h.claim(r.Context(), key)
-	if d == nil {
-		h.answer(w, http.StatusServiceUnavailable, AckFalse) // the sender gave up waiting
-		return
-	}
-	if !first {
+	dup, err := h.seen.Do(r.Context(), key, func() error { return h.deliver(r.Context(), n) })
+	switch {
+	case dup:
 		h.log.Info("eftpay notification already delivered: acknowledged again", "out_trade_no", n.OutTradeNo,
 			"refund_no", n.RefundNo)
 		h.answer(w, http.StatusOK, AckSuccess)
 		return
-	}
-	err = h.deliver(r.Context(), n)
-	h.finish(key, d, err == nil)
-	if err != nil {
+	case err != nil && r.Context().Err() != nil:
+		h.answer(w, http.StatusServiceUnavailable, AckFalse) // the sender gave up waiting
+		return
+	case err != nil:
 		h.log.Warn("eftpay notification not taken: answered false so it comes again", "out_trade_no", n.OutTradeNo,
 			"refund_no", n.RefundNo, "err", err)
 		h.answer(w, http.StatusOK, AckFalse)
@@ -186,52 +172,6 @@ func (h *NotificationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 	h.log.Info("eftpay notification delivered", "out_trade_no", n.OutTradeNo, "refund_no", n.RefundNo,
 		"state", n.State, "refund_state", n.RefundState)
 	h.answer(w, http.StatusOK, AckSuccess)
-}
-
-// claim returns the delivery for key and whether this caller must deliver
-// it (first). When another delivery of key is in flight, it waits for it:
-// if that one failed, this caller tries. nil means ctx ended while waiting.
-func (h *NotificationHandler) claim(ctx context.Context, key string) (d *delivery, first bool) {
-	for {
-		h.mu.Lock()
-		d, ok := h.seen[key]
-		if !ok {
-			d = &delivery{done: make(chan struct{})}
-			h.seen[key] = d
-			h.mu.Unlock()
-			return d, true
-		}
-		h.mu.Unlock()
-		select {
-		case <-d.done:
-		case <-ctx.Done():
-			return nil, false
-		}
-		if d.ok {
-			return d, false
-		}
-	}
-}
-
-// finish records the outcome of a delivery: a success is remembered (the
-// oldest one forgotten once DefaultSeenNotifications are held), a failure
-// forgotten so that the next delivery tries again.
-func (h *NotificationHandler) finish(key string, d *delivery, ok bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	d.ok = ok
-	close(d.done)
-	if !ok {
-		delete(h.seen, key)
-		return
-	}
-	if len(h.ring) < cap(h.ring) {
-		h.ring = append(h.ring, key)
-		return
-	}
-	delete(h.seen, h.ring[h.next])
-	h.ring[h.next] = key
-	h.next = (h.next + 1) % len(h.ring)
 }
 
 func (h *NotificationHandler) reject(w http.ResponseWriter, r *http.Request, status int, why, orderNo string, err error) {

@@ -19,7 +19,7 @@ func TestNotificationMemoryIsBounded(t *testing.T) {
 		calls[n.OutTradeNo]++
 		return nil
 	})
-	h.ring = make([]string, 0, 2)
+	h.seen = payments.NewDeduper(2)
 	send := func(no string) {
 		f := map[string]string{"out_trade_no": no, "trade_status": TradeSuccess, "time": "20240101120000"}
 		f["sign"] = Sign(secret, f)
@@ -35,7 +35,7 @@ func TestNotificationMemoryIsBounded(t *testing.T) {
 	if calls["A"] != 2 || calls["B"] != 1 || calls["C"] != 1 {
 		t.Fatalf("calls %v: want A forgotten (2), B and C remembered (1)", calls)
 	}
-	if len(h.seen) != 2 {
-		t.Fatalf("%d remembered, want at most 2", len(h.seen))
+	if h.seen.Len() != 2 {
+		t.Fatalf("%d remembered, want at most 2", h.seen.Len())
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"sync"
 
 	"qrpos/payments"
 )
@@ -94,7 +93,7 @@ func parseNotification(body []byte) (payments.Notification, string, error) {
 // and logged.
 func (g *Gateway) NotificationHandler(deliver func(context.Context, payments.Notification) error) http.Handler {
 	return &notificationHandler{key: g.cfg.ClientKey, signType: g.cfg.SignType, log: g.log.With("component", "notifications"),
-		deliver: deliver, seen: newDedupe(10000)}
+		deliver: deliver, seen: payments.NewDeduper(10000)}
 }
 
 type notificationHandler struct {
@@ -102,7 +101,7 @@ type notificationHandler struct {
 	signType SignType
 	log      *slog.Logger
 	deliver  func(context.Context, payments.Notification) error
-	seen     *dedupe
+	seen     *payments.Deduper
 }
 
 func (h *notificationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -139,7 +138,7 @@ func (h *notificationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	log := h.log.With("out_trade_no", n.OutTradeNo, "refund_no", n.RefundNo, "syssn", n.ProviderRef)
-	dup, err := h.seen.do(r.Context(), key, func() error { return h.deliver(r.Context(), n) })
+	dup, err := h.seen.Do(r.Context(), key, func() error { return h.deliver(r.Context(), n) })
 	if err != nil {
 		log.Warn("qfpay notification not taken: QFPay will send it again", "err", err)
 		http.Error(w, "FAIL", http.StatusInternalServerError)
@@ -153,61 +152,4 @@ func answerSuccess(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
 	io.WriteString(w, "SUCCESS")
-}
-
-// dedupe runs a function once per key: a key whose run succeeded is
-// remembered (the latest max keys), a run in progress makes a second caller
-// wait for it, and a failed run is forgotten so the next try runs again.
-type dedupe struct {
-	mu       sync.Mutex
-	max      int
-	done     map[string]bool
-	order    []string
-	inflight map[string]chan struct{}
-}
-
-func newDedupe(max int) *dedupe {
-	return &dedupe{max: max, done: map[string]bool{}, inflight: map[string]chan struct{}{}}
-}
-
-// do runs f unless key already ran successfully; dup reports that it had.
-func (d *dedupe) do(ctx context.Context, key string, f func() error) (dup bool, err error) {
-	for {
-		d.mu.Lock()
-		if d.done[key] {
-			d.mu.Unlock()
-			return true, nil
-		}
-		ch, busy := d.inflight[key]
-		if !busy {
-			ch = make(chan struct{})
-			d.inflight[key] = ch
-			d.mu.Unlock()
-			break
-		}
-		d.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return false, ctx.Err()
-		}
-	}
-	ok := false
-	defer func() {
-		d.mu.Lock()
-		defer d.mu.Unlock()
-		close(d.inflight[key])
-		delete(d.inflight, key)
-		if ok {
-			d.done[key] = true
-			d.order = append(d.order, key)
-			if len(d.order) > d.max {
-				delete(d.done, d.order[0])
-				d.order = d.order[1:]
-			}
-		}
-	}()
-	err = f()
-	ok = err == nil
-	return false, err
 }

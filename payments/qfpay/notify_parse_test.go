@@ -1,11 +1,9 @@
 package qfpay
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"testing"
-	"time"
 
 	"qrpos/payments"
 )
@@ -79,48 +77,4 @@ func FuzzParseNotification(f *testing.F) {
 			t.Fatalf("state missing: %+v", n)
 		}
 	})
-}
-
-func TestDedupe(t *testing.T) {
-	d := newDedupe(2)
-	release := make(chan struct{})
-	calls := 0
-	first := make(chan error)
-	go func() {
-		_, err := d.do(context.Background(), "a", func() error { calls++; <-release; return nil })
-		first <- err
-	}()
-	// A second caller of a key in progress waits for it, then sees a repeat.
-	for {
-		d.mu.Lock()
-		_, busy := d.inflight["a"]
-		d.mu.Unlock()
-		if busy {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
-	second := make(chan bool)
-	go func() {
-		dup, _ := d.do(context.Background(), "a", func() error { calls++; return nil })
-		second <- dup
-	}()
-	close(release)
-	if err := <-first; err != nil {
-		t.Fatal(err)
-	}
-	if !<-second || calls != 1 {
-		t.Fatalf("concurrent repeat ran again (calls %d)", calls)
-	}
-	// A failed run is forgotten; the oldest keys go beyond max.
-	if _, err := d.do(context.Background(), "b", func() error { return errors.New("no") }); err == nil {
-		t.Fatal("error lost")
-	}
-	if dup, _ := d.do(context.Background(), "b", func() error { return nil }); dup {
-		t.Fatal("failed run remembered")
-	}
-	d.do(context.Background(), "c", func() error { return nil })
-	if dup, _ := d.do(context.Background(), "a", func() error { return nil }); dup {
-		t.Fatal("more than max keys remembered")
-	}
 }
