@@ -15,7 +15,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sort"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -27,46 +26,6 @@ import (
 	"qrpos/payments/checkout"
 	"qrpos/terminal"
 )
-
-// Config is what cmd/pos hands the UI: the core, and how to present it.
-type Config struct {
-	// Core is the terminal the UI renders and drives.
-	Core *terminal.Terminal
-
-	// TestProvider checks one provider's connection and credentials with
-	// the profile being edited (settings' "Test connection"; default
-	// terminal.TestProvider).
-	TestProvider func(ctx context.Context, p checkout.Profile, prov payments.Provider) error
-	// ListPorts lists the serial ports for the scanner and printer choices
-	// (default terminal.ListPorts).
-	ListPorts func(ctx context.Context) ([]string, error)
-	// Scanner is the serial scanner's events (default: the core's). A
-	// State "wedge" event says no serial scanner is set up.
-	Scanner <-chan terminal.ScannerEvent
-	// OnReady is called on the UI goroutine once recovery has finished and
-	// sales can start.
-	OnReady func()
-
-	ProbeEvery time.Duration // the providers' health probes; default 30 s
-
-	Kiosk bool
-	// CustomerFullScreenAfter: in kiosk mode the customer display goes full
-	// screen this long after it is shown, on the monitor it is on by then
-	// (window manager rules or xdotool move it there). Default 2 s.
-	CustomerFullScreenAfter time.Duration
-	// CustomerIdleAfter: the customer display returns to its idle screen
-	// this long after a sale ended (default 20 s).
-	CustomerIdleAfter time.Duration
-	// ReportDir is where the day report's CSV goes (default: the core's).
-	ReportDir string
-	// OnQuit is called when the manager closes the terminal (default: app.Quit).
-	OnQuit func()
-
-	// Do runs f on the UI goroutine (default fyne.Do). Tests pump their own queue.
-	Do  func(f func())
-	Now func() time.Time
-	Log *slog.Logger
-}
 
 // phase is where the sale screen is.
 type phase int
@@ -259,30 +218,6 @@ func (t *Terminal) subscribe() {
 	}()
 }
 
-// recover finishes the orders a previous run left open, off the UI
-// goroutine, then lets sales start and shows what it did.
-func (t *Terminal) recover() {
-	core, ctx := t.core, t.ctx
-	t.ready = false
-	t.refreshCashier()
-	go func() {
-		recs, err := core.Recover(ctx)
-		t.do(func() {
-			t.ready = true
-			t.recovered = append(t.recovered, recs...)
-			if err != nil {
-				t.recErr = err.Error()
-			}
-			t.refreshBanner()
-			t.refreshCashier()
-			t.refreshHistory()
-			if t.cfg.OnReady != nil {
-				t.cfg.OnReady()
-			}
-		})
-	}()
-}
-
 // build (re)makes every screen in the current language.
 func (t *Terminal) build() {
 	title := t.tr.T("app.title", "TID", t.prof.TID)
@@ -390,40 +325,6 @@ func (t *Terminal) refreshHistory() {
 	if t.history != nil && t.tabs != nil && t.tabs.Selected() != nil && t.tabs.Selected().Content == t.history.root {
 		t.history.reload()
 	}
-}
-
-// refreshBanner shows what recovery did at start, until dismissed.
-func (t *Terminal) refreshBanner() {
-	if t.banner == nil {
-		return
-	}
-	t.banner.Objects = nil
-	if len(t.recovered) > 0 || t.recErr != "" {
-		t.banner.Add(newRecoveryBanner(t))
-	}
-	t.banner.Refresh()
-}
-
-// recoveredLines describes recovered orders for people.
-func (t *Terminal) recoveredLines() []string {
-	var out []string
-	recs := append([]checkout.Recovered(nil), t.recovered...)
-	sort.SliceStable(recs, func(i, j int) bool { return recs[i].OutTradeNo < recs[j].OutTradeNo })
-	for _, r := range recs {
-		what := r.OutTradeNo
-		if r.RefundNo != "" {
-			what = t.tr.T("banner.refund", "Refund", r.RefundNo, "Order", r.OutTradeNo)
-		}
-		line := t.tr.T("banner.line", "What", what, "From", t.stateName(payments.State(r.From)), "To", t.stateName(payments.State(r.To)))
-		if r.Note != "" {
-			line += " — " + r.Note
-		}
-		out = append(out, line)
-	}
-	if t.recErr != "" {
-		out = append(out, t.tr.T("banner.error", "Error", t.recErr))
-	}
-	return out
 }
 
 // Profile is the profile the UI runs with (UI goroutine).
