@@ -70,7 +70,7 @@ func TestForbiddenImportRules(t *testing.T) {
 	for path, bad := range map[string]bool{
 		"qrpos/storage": true, "qrpos/devices/printer": true, "qrpos/devices/scanner": true, "net/http": true,
 		"net/http/httptest": true, "database/sql": true, "qrpos/payments/eftpay": true, "qrpos/payments/sandbox": true,
-		"qrpos/terminal": false, "qrpos/payments": false, "qrpos/payments/checkout": false, "qrpos/assets": false,
+		"qrpos/terminal": false, "qrpos/payments": false, "qrpos/payments/checkout": false, "qrpos/assets": false, "qrpos/i18n": false,
 		"fyne.io/fyne/v2": false, "net/url": false, "image": false,
 	} {
 		if got := forbiddenImport(path) != ""; got != bad {

@@ -119,7 +119,7 @@ func (s *settingsScreen) buildForm() fyne.CanvasObject {
 	s.currency.SetSelected(p.Currency)
 	var langs []string
 	for _, l := range Languages() {
-		name := l.nativeName()
+		name := l.NativeName()
 		if l == System {
 			name = tr.T("settings.lang_system")
 		}
