@@ -57,7 +57,7 @@ func (s *Server) createCharge(w http.ResponseWriter, r *http.Request) {
 		wait = s.cfg.FirstAnswer
 		holdOpen(w, wait+10*time.Second)
 	}
-	c, e := s.waitCharge(r.Context(), id, wait, func(o payments.Order) bool { return o.State != payments.Created })
+	c, e := s.waitCharge(r.Context(), id, wait, func(c Charge) bool { return c.State != string(payments.Created) })
 	if e != nil {
 		writeError(w, e)
 		return
@@ -91,21 +91,27 @@ func (s *Server) charge(ctx context.Context, cl client, key string, in chargeInp
 			s.log.Error("idempotency key not released", "key", key, "err", err)
 		}
 	}
-	m, ce := checkCharge(s.cfg.Profile(), in)
+	pl, ce := checkCharge(s.cfg.Profile(), in, s.cfg.Counter != nil)
 	if ce != nil {
 		if reserved {
 			release()
 		}
 		return "", false, ce
 	}
-	if live := e.Sales(); len(live) > 0 {
+	if busy := s.busy(e); busy != nil {
 		if reserved {
 			release()
 		}
-		sale := live[0]
-		return "", false, &Error{Status: http.StatusConflict, Code: CodeSaleInProgress, ChargeID: sale.Order.OutTradeNo,
-			Message: fmt.Sprintf("a sale is in progress (%s, %s): wait for it to end or cancel it", sale.Order.OutTradeNo, sale.Order.Amount)}
+		return "", false, busy
 	}
+	if pl.ask {
+		if reserved {
+			release() // reserved again, as an ask
+		}
+		id, e := s.ask(ctx, j, cl, key, hash, in, pl.anyWallet)
+		return id, false, e
+	}
+	m := pl.method
 	if !reserved {
 		_, created, err := j.ReserveIdempotencyKey(ctx, storage.APICharge{Key: key, TokenID: cl.id, RequestHash: hash, Reference: in.req.Reference})
 		if err != nil {
@@ -136,6 +142,21 @@ func (s *Server) charge(ctx context.Context, cl client, key string, in chargeInp
 	return id, false, nil
 }
 
+// busy refuses a charge while a sale is in progress or a charge waits for
+// the cashier (chargeMu held).
+func (s *Server) busy(e *checkout.Engine) *Error {
+	if live := e.Sales(); len(live) > 0 {
+		sale := live[0]
+		return &Error{Status: http.StatusConflict, Code: CodeSaleInProgress, ChargeID: sale.Order.OutTradeNo,
+			Message: fmt.Sprintf("a sale is in progress (%s, %s): wait for it to end or cancel it", sale.Order.OutTradeNo, sale.Order.Amount)}
+	}
+	if a := s.waitingAsk(); a != nil {
+		return &Error{Status: http.StatusConflict, Code: CodeSaleInProgress, ChargeID: a.ID,
+			Message: fmt.Sprintf("a charge waits for the cashier (%s, %s): wait for it or cancel it", a.ID, a.Amount)}
+	}
+	return nil
+}
+
 // keyCharge looks the key up: the charge it made (id), or that it is
 // reserved with no charge and none was made (reserved: the caller charges
 // under it), or neither (a new key). A key the terminal stopped between
@@ -149,8 +170,13 @@ func (s *Server) keyCharge(ctx context.Context, j *storage.Journal, key, hash st
 		return "", false, internalError(err)
 	}
 	if stored.RequestHash != hash {
-		return "", false, &Error{Status: http.StatusUnprocessableEntity, Code: CodeKeyReused, ChargeID: stored.ChargeID,
-			Message: "Idempotency-Key reused with a different request: it made charge " + nonEmpty(stored.ChargeID, "(none yet)") + "; use a new key for a new sale"}
+		return "", false, &Error{Status: http.StatusUnprocessableEntity, Code: CodeKeyReused, ChargeID: stored.ID(),
+			Message: "Idempotency-Key reused with a different request: it made charge " + nonEmpty(stored.ID(), "(none yet)") + "; use a new key for a new sale"}
+	}
+	if stored.AskID != "" {
+		// An ask answers as it stands: waiting, its sale, or ended.
+		_, e := s.settleAsk(ctx, j, stored)
+		return stored.AskID, false, e
 	}
 	if stored.Bound() {
 		return stored.ChargeID, false, nil
@@ -210,18 +236,34 @@ func (s *Server) findSale(e *checkout.Engine, no string) *checkout.Sale {
 	return nil
 }
 
-// lookup finds a charge by its id or its current number; any order of the
-// journal is a charge (the counter's have no reference).
+// lookup finds a charge by its id (an order number, or an ask's id) or
+// its current number; any order of the journal is a charge (the
+// counter's have no reference). An ask with no order is answered as the
+// ask (o is then zero).
 func (s *Server) lookup(ctx context.Context, no string) (Charge, payments.Order, *Error) {
 	e := s.engine()
 	j := e.Journal()
 	id, current, ref := no, no, ""
-	if sale := s.findSale(e, no); sale != nil {
+	sale := s.findSale(e, no)
+	if sale != nil {
 		id, current, ref = sale.Order.OutTradeNo, sale.OutTradeNo(), sale.Reference
-	} else if ac, err := j.APIChargeFor(ctx, no); err == nil {
-		id, current, ref = ac.ChargeID, ac.OutTradeNo, ac.Reference
-	} else if !errors.Is(err, storage.ErrNotFound) {
+	}
+	ac, err := j.APIChargeFor(ctx, id)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return Charge{}, payments.Order{}, internalError(err)
+	}
+	if err == nil && ac.AskID != "" && !ac.Bound() {
+		c, row, e := s.lookupAsk(ctx, j, ac)
+		if e != nil || !row.Bound() {
+			return c, payments.Order{}, e
+		}
+		ac = row // the choice made its order meanwhile
+	}
+	if err == nil {
+		id, ref = ac.ID(), ac.Reference
+		if sale == nil {
+			current = ac.OutTradeNo
+		}
 	}
 	o, err := j.Order(ctx, current)
 	if errors.Is(err, storage.ErrNotFound) {
@@ -246,7 +288,7 @@ func (s *Server) lookup(ctx context.Context, no string) (Charge, payments.Order,
 // charge as it then stands. It listens to the engine's updates and reads
 // the journal again at least every 500 ms (the engine may be replaced
 // meanwhile, or an update dropped).
-func (s *Server) waitCharge(ctx context.Context, id string, d time.Duration, done func(payments.Order) bool) (Charge, *Error) {
+func (s *Server) waitCharge(ctx context.Context, id string, d time.Duration, done func(Charge) bool) (Charge, *Error) {
 	updates, stop := s.engine().Subscribe(64)
 	defer stop()
 	timer := time.NewTimer(d)
@@ -254,10 +296,11 @@ func (s *Server) waitCharge(ctx context.Context, id string, d time.Duration, don
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		c, o, e := s.lookup(ctx, id)
-		if e != nil || done(o) || d <= 0 {
+		c, _, e := s.lookup(ctx, id)
+		if e != nil || done(c) || d <= 0 {
 			return c, e
 		}
+		asked := s.askDone(c.ID)
 	wait:
 		for {
 			select {
@@ -269,6 +312,8 @@ func (s *Server) waitCharge(ctx context.Context, id string, d time.Duration, don
 				if u.Order.OutTradeNo == c.OutTradeNo || u.Previous == c.OutTradeNo || u.Order.OutTradeNo == id {
 					break wait
 				}
+			case <-asked:
+				break wait
 			case <-tick.C:
 				break wait
 			case <-timer.C:
@@ -316,7 +361,7 @@ func (s *Server) getCharge(w http.ResponseWriter, r *http.Request) {
 	if wait > 0 {
 		holdOpen(w, wait+10*time.Second)
 	}
-	c, e := s.waitCharge(r.Context(), r.PathValue("id"), wait, func(o payments.Order) bool { return o.State.Settled() })
+	c, e := s.waitCharge(r.Context(), r.PathValue("id"), wait, func(c Charge) bool { return c.Settled })
 	if e != nil {
 		writeError(w, e)
 		return
@@ -334,22 +379,34 @@ func (s *Server) cancelCharge(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	sale := s.findSale(s.engine(), id)
 	if sale == nil {
-		c, o, e := s.lookup(r.Context(), id)
+		c, _, e := s.lookup(r.Context(), id)
 		if e != nil {
 			writeError(w, e)
 			return
 		}
-		msg := fmt.Sprintf("charge %s is %s: nothing to cancel", c.ID, o.State)
-		if !o.State.Settled() {
-			msg = fmt.Sprintf("charge %s is %s and the terminal is still checking it with the provider; it cannot be cancelled now", c.ID, o.State)
+		if c.State == StateAwaitingCashier && s.endAsk(c.ID, storage.AskWithdrawn) {
+			s.log.Info("till cancelled a charge waiting for the cashier", "charge", c.ID, "client", clientOf(r).id)
+			c, _, e = s.lookup(r.Context(), id)
+			if e != nil {
+				writeError(w, e)
+				return
+			}
+			writeJSON(w, http.StatusOK, c)
+			return
 		}
-		writeError(w, &Error{Status: http.StatusConflict, Code: CodeNotCancellable, ChargeID: c.ID, Message: msg})
-		return
+		if sale = s.findSale(s.engine(), c.OutTradeNo); sale == nil {
+			msg := fmt.Sprintf("charge %s is %s: nothing to cancel", c.ID, c.State)
+			if !c.Settled {
+				msg = fmt.Sprintf("charge %s is %s and the terminal is still checking it with the provider; it cannot be cancelled now", c.ID, c.State)
+			}
+			writeError(w, &Error{Status: http.StatusConflict, Code: CodeNotCancellable, ChargeID: c.ID, Message: msg})
+			return
+		}
 	}
 	sale.Cancel()
 	s.log.Info("till cancelled a sale", "charge", sale.Order.OutTradeNo, "client", clientOf(r).id)
 	holdOpen(w, cancelWait+10*time.Second)
-	c, e := s.waitCharge(r.Context(), sale.Order.OutTradeNo, cancelWait, func(o payments.Order) bool { return o.State.Settled() })
+	c, e := s.waitCharge(r.Context(), id, cancelWait, func(c Charge) bool { return c.Settled })
 	if e != nil {
 		writeError(w, e)
 		return

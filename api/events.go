@@ -40,6 +40,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	e := s.engine()
 	updates, stop := e.Subscribe(256)
 	defer func() { stop() }()
+	asks := s.subscribeAsks()
+	defer s.unsubscribeAsks(asks)
 	if !send([]byte(": qrpos events\nretry: 2000\n\n")) {
 		return
 	}
@@ -55,6 +57,10 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 				continue
 			}
 			if !send(s.eventOf(r.Context(), e, u)) {
+				return
+			}
+		case b := <-asks:
+			if !send(b) {
 				return
 			}
 		case <-beat.C:
@@ -82,8 +88,9 @@ func (s *Server) eventOf(ctx context.Context, e *checkout.Engine, u checkout.Upd
 		id, ref := u.Order.OutTradeNo, ""
 		if sale := s.findSale(e, u.Order.OutTradeNo); sale != nil {
 			id, ref = sale.Order.OutTradeNo, sale.Reference
-		} else if ac, err := e.Journal().APIChargeFor(ctx, u.Order.OutTradeNo); err == nil {
-			id, ref = ac.ChargeID, ac.Reference
+		}
+		if ac, err := e.Journal().APIChargeFor(ctx, id); err == nil {
+			id, ref = ac.ID(), ac.Reference
 		} else if !errors.Is(err, storage.ErrNotFound) {
 			s.log.Debug("event: charge lookup", "order", u.Order.OutTradeNo, "err", err)
 		}
@@ -94,12 +101,46 @@ func (s *Server) eventOf(ctx context.Context, e *checkout.Engine, u checkout.Upd
 		rf := refundOf(*u.Refund)
 		ev.Refund = &rf
 	}
+	return sse(ev)
+}
+
+// sse renders an event as a server-sent event.
+func sse(ev Event) []byte {
 	data, _ := json.Marshal(ev)
 	var b bytes.Buffer
 	b.WriteString("event: ")
-	b.WriteString(string(u.Kind))
+	b.WriteString(ev.Kind)
 	b.WriteString("\ndata: ")
 	b.Write(data) // json.Marshal never writes a line break
 	b.WriteString("\n\n")
 	return b.Bytes()
+}
+
+// subscribeAsks follows the asks' events (rendered) for one stream.
+func (s *Server) subscribeAsks() chan []byte {
+	ch := make(chan []byte, 16)
+	s.askSubsMu.Lock()
+	s.askSubs[ch] = struct{}{}
+	s.askSubsMu.Unlock()
+	return ch
+}
+
+func (s *Server) unsubscribeAsks(ch chan []byte) {
+	s.askSubsMu.Lock()
+	delete(s.askSubs, ch)
+	s.askSubsMu.Unlock()
+}
+
+// publishAsk sends an ask's event to every stream; a stream that does not
+// keep up loses it (the charge itself is the truth).
+func (s *Server) publishAsk(ev Event) {
+	b := sse(ev)
+	s.askSubsMu.Lock()
+	defer s.askSubsMu.Unlock()
+	for ch := range s.askSubs {
+		select {
+		case ch <- b:
+		default:
+		}
+	}
 }

@@ -107,6 +107,13 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		st.SaleInProgress = &c
+	} else if id := s.waitingAskID(); id != "" {
+		c, _, err := s.lookup(ctx, id)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		st.SaleInProgress = &c
 	}
 	open, err := e.Journal().OpenOrders(ctx)
 	if err != nil {

@@ -166,8 +166,7 @@ func resolveMethod(p checkout.Profile, in chargeInput) (payments.Method, *Error)
 	offered := p.Offered()
 	withCode := in.req.AuthCode != ""
 	if name == "" {
-		return payments.Method{}, invalid(CodeMethodRequired, "method",
-			`method is required: a code such as "eftpay:ALIPAYHK" or a wallet such as "alipayhk" (see GET /v1/status)`)
+		return payments.Method{}, errNoMethod
 	}
 	if strings.Contains(name, ":") {
 		m, err := payments.LookupMethodID(name)
@@ -201,6 +200,9 @@ func resolveMethod(p checkout.Profile, in chargeInput) (payments.Method, *Error)
 			}
 		}
 		return payments.Method{}, invalid(CodeMethodNotOffered, "method", "this terminal offers no customer-code method")
+	}
+	if w == payments.AnyWallet {
+		return payments.Method{}, errScanCode
 	}
 	mode := payments.MPM
 	if withCode {
@@ -239,20 +241,65 @@ func checkCode(m payments.Method, withCode bool) *Error {
 	return nil
 }
 
+// The two charges resolveMethod leaves to the cashier.
+var (
+	errNoMethod = invalid(CodeMethodRequired, "method",
+		`method is required: a code such as "eftpay:ALIPAYHK" or a wallet such as "alipayhk" (see GET /v1/status)`)
+	errScanCode = invalid(CodeAuthCodeRequired, "auth_code", `"any" wallet needs the customer's code as auth_code`)
+)
+
+// plan is what a charge request comes to: a method, or an ask the cashier
+// answers (no method named; or any wallet's code, which the cashier scans).
+type plan struct {
+	method    payments.Method
+	ask       bool
+	anyWallet bool
+}
+
 // checkCharge checks a parsed request against the terminal: its currency,
-// the method it offers, the provider's amount range.
-func checkCharge(p checkout.Profile, in chargeInput) (payments.Method, *Error) {
+// the method it offers, the provider's amount range. A request the
+// cashier is to answer (counter: the terminal has a cashier's screen) is
+// checked against every method the cashier could choose.
+func checkCharge(p checkout.Profile, in chargeInput, counter bool) (plan, *Error) {
 	if string(in.amount.Currency) != p.Currency {
-		return payments.Method{}, invalid(CodeCurrencyInvalid, "currency", fmt.Sprintf("this terminal charges in %s, not %s", p.Currency, in.amount.Currency))
+		return plan{}, invalid(CodeCurrencyInvalid, "currency", fmt.Sprintf("this terminal charges in %s, not %s", p.Currency, in.amount.Currency))
 	}
 	m, e := resolveMethod(p, in)
+	if counter && (e == errNoMethod || e == errScanCode) {
+		return checkAsk(p, in, e == errScanCode)
+	}
 	if e != nil {
-		return m, e
+		return plan{}, e
 	}
 	if err := m.Range().Check(in.amount); err != nil {
-		return m, invalid(CodeAmountInvalid, "amount", fmt.Sprintf("amount %s at %s: %v", in.amount.Decimal(), m.Provider, err))
+		return plan{}, invalid(CodeAmountInvalid, "amount", fmt.Sprintf("amount %s at %s: %v", in.amount.Decimal(), m.Provider, err))
 	}
-	return m, nil
+	return plan{method: m}, nil
+}
+
+// checkAsk checks a charge left to the cashier: some method the cashier
+// could choose (a customer-code one, for any wallet's code) takes the
+// amount.
+func checkAsk(p checkout.Profile, in chargeInput, anyWallet bool) (plan, *Error) {
+	var last error
+	some := false
+	for _, m := range p.Offered() {
+		if anyWallet && m.Mode != payments.CPM || m.Mode == payments.Token {
+			continue
+		}
+		some = true
+		if last = m.Range().Check(in.amount); last == nil {
+			return plan{ask: true, anyWallet: anyWallet}, nil
+		}
+	}
+	if !some {
+		what := "payment"
+		if anyWallet {
+			what = "customer-code"
+		}
+		return plan{}, invalid(CodeMethodNotOffered, "method", fmt.Sprintf("this terminal offers no %s method", what))
+	}
+	return plan{}, invalid(CodeAmountInvalid, "amount", fmt.Sprintf("amount %s: no method this terminal offers takes it (%v)", in.amount.Decimal(), last))
 }
 
 // checkKey reads the Idempotency-Key header.

@@ -55,8 +55,16 @@ func FuzzParseChargeRequest(f *testing.F) {
 		p := checkout.Profile{TID: "T001", Currency: "HKD", Providers: map[payments.Provider]payments.Settings{
 			payments.Eftpay: {"base_url": "x", "user_confirm_key": "u", "secret": "s"},
 			payments.QFPay:  {"base_url": "x", "app_code": "a", "client_key": "k"}}}
-		if m, e := checkCharge(p, in); e == nil && (m.Mode == payments.CPM) != (in.req.AuthCode != "") {
-			t.Fatalf("%s chosen for auth_code %q", m.ID(), in.req.AuthCode)
+		if pl, e := checkCharge(p, in, false); e == nil && (pl.ask || (pl.method.Mode == payments.CPM) != (in.req.AuthCode != "")) {
+			t.Fatalf("%+v chosen for auth_code %q with no counter", pl, in.req.AuthCode)
+		}
+		// With a counter, a charge the cashier answers names no method or
+		// "any" without a code.
+		if pl, e := checkCharge(p, in, true); e == nil && pl.ask {
+			name := strings.TrimSpace(in.req.Method)
+			if !(name == "" || strings.EqualFold(name, "any") && in.req.AuthCode == "") || pl.anyWallet != (name != "") {
+				t.Fatalf("%q with code %q left to the cashier: %+v", in.req.Method, in.req.AuthCode, pl)
+			}
 		}
 	})
 }

@@ -48,6 +48,7 @@ type rig struct {
 	c       *Client
 	logs    *syncBuffer
 	opts    rigOptions
+	cashier *cashier // with opts.cashier
 	profMu  sync.Mutex
 	profile checkout.Profile
 }
@@ -58,6 +59,10 @@ type rigOptions struct {
 	heartbeat  time.Duration
 	poll       checkout.PollSchedule
 	timeout    time.Duration // MPM order timeout
+	// cashier: the terminal has a cashier's screen (Config.Counter);
+	// askTimeout is how long an ask waits for it.
+	cashier    bool
+	askTimeout time.Duration
 }
 
 // wireClock notes when each provider payment request reached the sandbox.
@@ -169,8 +174,13 @@ func (r *rig) start() {
 	r.engMu.Lock()
 	r.live = eng
 	r.engMu.Unlock()
-	srv, err := New(Config{Engine: r.engine, Profile: r.currentProfile, Version: "test",
-		Logger: log, Limits: r.opts.limits, Heartbeat: r.opts.heartbeat})
+	cfg2 := Config{Engine: r.engine, Profile: r.currentProfile, Version: "test",
+		Logger: log, Limits: r.opts.limits, Heartbeat: r.opts.heartbeat, AskTimeout: r.opts.askTimeout}
+	if r.opts.cashier {
+		r.cashier = &cashier{shown: make(chan Ask, 16), hidden: make(chan string, 16)}
+		cfg2.Counter = r.cashier
+	}
+	srv, err := New(cfg2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,4 +322,39 @@ func apiErr(t testing.TB, err error, status int, code string) *Error {
 		t.Fatalf("%d %s without a message", status, code)
 	}
 	return e
+}
+
+// cashier is the cashier's screen as the test plays it: it sees the asks
+// come (shown) and go (hidden: "id why"), and answers them through the
+// Server as the terminal's screen does.
+type cashier struct {
+	shown  chan Ask
+	hidden chan string
+}
+
+func (c *cashier) ShowAsk(a Ask)          { c.shown <- a }
+func (c *cashier) HideAsk(id, why string) { c.hidden <- id + " " + why }
+
+// nextAsk is the next ask shown to the cashier.
+func (c *cashier) nextAsk(t testing.TB) Ask {
+	t.Helper()
+	select {
+	case a := <-c.shown:
+		return a
+	case <-time.After(10 * time.Second):
+		t.Fatal("no ask reached the cashier")
+	}
+	return Ask{}
+}
+
+// nextHidden is the next ask the cashier's screen was told to drop.
+func (c *cashier) nextHidden(t testing.TB) string {
+	t.Helper()
+	select {
+	case h := <-c.hidden:
+		return h
+	case <-time.After(10 * time.Second):
+		t.Fatal("no ask left the cashier's screen")
+	}
+	return ""
 }

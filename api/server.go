@@ -57,6 +57,13 @@ type Config struct {
 	// first answer (the QR code, or a customer-code payment's result)
 	// before it answers (default 10 s).
 	FirstAnswer time.Duration
+	// Counter is the cashier's screen, for the charges a till leaves to
+	// the cashier (no method, or any wallet's code); nil: such charges are
+	// refused (method_required, auth_code_required).
+	Counter Counter
+	// AskTimeout is how long such a charge waits for the cashier (default
+	// 3 minutes).
+	AskTimeout time.Duration
 }
 
 // Server is the running API. Close it before the engine.
@@ -67,6 +74,11 @@ type Server struct {
 	// chargeMu makes "is a sale in progress, reserve the key, charge,
 	// bind the key" one step among the API's requests.
 	chargeMu sync.Mutex
+	// asks are the charges waiting for the cashier (guarded by chargeMu).
+	asks map[string]*pendingAsk
+	// askSubs are the event streams, for the asks' events.
+	askSubsMu sync.Mutex
+	askSubs   map[chan []byte]struct{}
 	// refundMu makes "look the refund's Idempotency-Key up, reserve it,
 	// refund, bind it" one step among the API's keyed refunds.
 	refundMu sync.Mutex
@@ -117,10 +129,14 @@ func New(cfg Config) (*Server, error) {
 	if cfg.FirstAnswer <= 0 {
 		cfg.FirstAnswer = 10 * time.Second
 	}
+	if cfg.AskTimeout <= 0 {
+		cfg.AskTimeout = 3 * time.Minute
+	}
 	if cfg.Limits.MaxBodyBytes <= 0 {
 		cfg.Limits.MaxBodyBytes = 64 << 10
 	}
-	return &Server{cfg: cfg, log: cfg.Logger.With("component", "api"), done: make(chan struct{})}, nil
+	return &Server{cfg: cfg, log: cfg.Logger.With("component", "api"), done: make(chan struct{}),
+		asks: map[string]*pendingAsk{}, askSubs: map[chan []byte]struct{}{}}, nil
 }
 
 // ListenUnix serves the API on a Unix socket at path (SocketPath), mode
@@ -220,6 +236,7 @@ func (s *Server) Close() error {
 		}
 	}
 	s.wg.Wait()
+	s.endAsks()
 	return first
 }
 

@@ -25,10 +25,37 @@ type APICharge struct {
 	// OutTradeNo is the number the charge runs under now: ChargeID, or the
 	// fresh number it took when the provider already had that one.
 	OutTradeNo string
+	// AskID is the id of a charge the till left to the cashier (no method,
+	// or any wallet's code): the till follows it by this id from the
+	// start. "" for a charge the till named a method for.
+	AskID string
+	// AskState is where such a charge is (AskWaiting, AskCharging, or how
+	// it ended without a sale); Amount is what the till asked for.
+	AskState string
+	Amount   payments.Money
 }
+
+// The states of a charge the till left to the cashier, before (or
+// without) its order.
+const (
+	AskWaiting   = "waiting"   // for the cashier
+	AskCharging  = "charging"  // the cashier chose; the order is being journalled
+	AskDeclined  = "declined"  // the cashier declined it
+	AskWithdrawn = "withdrawn" // the till cancelled it
+	AskExpired   = "expired"   // nobody chose in time, or the terminal stopped first
+)
 
 // Bound reports whether the key has its charge.
 func (c APICharge) Bound() bool { return c.ChargeID != "" }
+
+// ID is what the till follows the charge by: the ask's id, or the number
+// the charge started under.
+func (c APICharge) ID() string {
+	if c.AskID != "" {
+		return c.AskID
+	}
+	return c.ChargeID
+}
 
 // AmbiguousReservationError: a key reserved but never bound, with more than
 // one order that it may have made. Nothing was changed; a person decides.
@@ -42,14 +69,17 @@ func (e *AmbiguousReservationError) Error() string {
 		e.Key, len(e.Orders), strings.Join(e.Orders, ", "))
 }
 
-const apiChargeColumns = "idem_key, token_id, request_hash, charge_id, reference, created_at, out_trade_no"
+const apiChargeColumns = "idem_key, token_id, request_hash, charge_id, reference, created_at, out_trade_no, ask_id, ask_state, amount_minor, currency"
 
 func scanAPICharge(row interface{ Scan(...any) error }) (APICharge, error) {
 	var c APICharge
 	var at int64
-	if err := row.Scan(&c.Key, &c.TokenID, &c.RequestHash, &c.ChargeID, &c.Reference, &at, &c.OutTradeNo); err != nil {
+	var cur string
+	if err := row.Scan(&c.Key, &c.TokenID, &c.RequestHash, &c.ChargeID, &c.Reference, &at, &c.OutTradeNo,
+		&c.AskID, &c.AskState, &c.Amount.Minor, &cur); err != nil {
 		return c, err
 	}
+	c.Amount.Currency = payments.Currency(cur)
 	c.CreatedAt = fromNanos(at)
 	if c.OutTradeNo == "" {
 		c.OutTradeNo = c.ChargeID
@@ -77,8 +107,12 @@ func (j *Journal) ReserveIdempotencyKey(ctx context.Context, c APICharge) (APICh
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO api_charges (idem_key, token_id, request_hash, charge_id, reference, created_at)
-			VALUES (?, ?, ?, '', ?, ?)`, c.Key, c.TokenID, c.RequestHash, c.Reference, now.UnixNano())
+		if c.AskID != "" {
+			c.AskState = AskWaiting
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO api_charges (idem_key, token_id, request_hash, charge_id, reference, created_at,
+			ask_id, ask_state, amount_minor, currency) VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, ?)`,
+			c.Key, c.TokenID, c.RequestHash, c.Reference, now.UnixNano(), c.AskID, c.AskState, c.Amount.Minor, string(c.Amount.Currency))
 		c.ChargeID, c.OutTradeNo, c.CreatedAt = "", "", time.Unix(0, now.UnixNano())
 		stored, created = c, true
 		return err
@@ -150,12 +184,15 @@ func (j *Journal) IdempotentCharge(ctx context.Context, key string) (APICharge, 
 	return c, nil
 }
 
-// APIChargeFor finds the API charge of an order number: the number it
-// started under (its id) or the one it runs under now. ErrNotFound when
-// the order was not made through the API.
+// APIChargeFor finds the API charge of an order number (the number it
+// started under or the one it runs under now) or of an ask's id.
+// ErrNotFound when the order was not made through the API.
 func (j *Journal) APIChargeFor(ctx context.Context, no string) (APICharge, error) {
+	if no == "" {
+		return APICharge{}, fmt.Errorf("api charge: %w", ErrNotFound)
+	}
 	c, err := scanAPICharge(j.db.QueryRowContext(ctx, "SELECT "+apiChargeColumns+
-		" FROM api_charges WHERE charge_id = ?1 OR (out_trade_no = ?1 AND out_trade_no != '') LIMIT 1", no))
+		" FROM api_charges WHERE charge_id = ?1 OR (out_trade_no = ?1 AND out_trade_no != '') OR (ask_id = ?1 AND ask_id != '') LIMIT 1", no))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, fmt.Errorf("api charge %s: %w", no, ErrNotFound)
 	}
@@ -264,4 +301,36 @@ func (j *Journal) RecoverReservation(ctx context.Context, key string, amount pay
 		return APICharge{}, fmt.Errorf("recover idempotency key: %w", err)
 	}
 	return c, nil
+}
+
+// SetAskState moves a charge the till left to the cashier, while its key is
+// not bound: to AskCharging just before the cashier's choice journals the
+// order (renewing the reservation's time, so that RecoverReservation looks
+// for the order from then), or to how it ended without a sale. It reports
+// false, changing nothing, when the key is bound or is no ask.
+func (j *Journal) SetAskState(ctx context.Context, key, state string) (bool, error) {
+	switch state {
+	case AskCharging, AskDeclined, AskWithdrawn, AskExpired:
+	default:
+		return false, fmt.Errorf("ask state %q", state)
+	}
+	now := j.now()
+	changed := false
+	err := j.write(ctx, func(tx *sql.Tx) error {
+		q := "UPDATE api_charges SET ask_state = ?1 WHERE idem_key = ?2 AND charge_id = '' AND ask_id != ''"
+		if state == AskCharging {
+			q = "UPDATE api_charges SET ask_state = ?1, created_at = ?3 WHERE idem_key = ?2 AND charge_id = '' AND ask_id != ''"
+		}
+		res, err := tx.ExecContext(ctx, q, state, key, now.UnixNano())
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		changed = n == 1
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("ask %s: %w", state, err)
+	}
+	return changed, nil
 }

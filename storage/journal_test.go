@@ -55,7 +55,7 @@ func TestOpenSetsDurablePragmasAndMigratesOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer j.Close()
-	if v, err := j.SchemaVersion(ctx); err != nil || v != knownVersion || knownVersion != 5 {
+	if v, err := j.SchemaVersion(ctx); err != nil || v != knownVersion || knownVersion != 6 {
 		t.Fatalf("schema version = %d, %v", v, err)
 	}
 	var busy int

@@ -8,7 +8,7 @@ import (
 // Unix socket beside the journal and, when the profile sets api_listen, on
 // TCP with api_token. Close stops it (before the engine).
 func (t *Terminal) ServeAPI(version string) error {
-	srv, err := api.New(api.Config{Engine: t.Engine, Profile: t.Profile, Version: version, Logger: t.log})
+	srv, err := api.New(api.Config{Engine: t.Engine, Profile: t.Profile, Version: version, Logger: t.log, Counter: t.asks})
 	if err != nil {
 		return err
 	}
@@ -26,6 +26,9 @@ func (t *Terminal) ServeAPI(version string) error {
 			return err
 		}
 	}
+	t.mu.Lock()
+	t.srv = srv
+	t.mu.Unlock()
 	t.api = func() { srv.Close() }
 	return nil
 }

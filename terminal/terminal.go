@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"sync"
 
+	"qrpos/api"
 	"qrpos/payments/checkout"
 	"qrpos/payments/sandbox"
 	"qrpos/storage"
@@ -46,9 +47,11 @@ type Terminal struct {
 	devices  *devices
 	health   *health
 	api      func()
+	asks     *asks
 
 	mu  sync.Mutex
 	cur *wiring
+	srv *api.Server // the local API, once served
 }
 
 // Open opens the terminal of o: the profile, the journal (as its only
@@ -79,7 +82,7 @@ func Open(ctx context.Context, o Options) (*Terminal, error) {
 // newTerminal wires profile p over journal j.
 func newTerminal(ctx context.Context, j *storage.Journal, p checkout.Profile, o Options) (*Terminal, error) {
 	log := o.Log
-	t := &Terminal{log: log, journal: j, tune: o.Tune}
+	t := &Terminal{log: log, journal: j, tune: o.Tune, asks: newAsks()}
 	t.receipts = &checkout.Receipts{J: j, Profile: t.Profile}
 	w, err := wire(ctx, j, p, log, t.receipts, t.tune)
 	if err != nil {
