@@ -65,6 +65,7 @@ type Terminal struct {
 
 	// The sale in progress (UI goroutine only).
 	phase     phase
+	ask       *terminal.TillAsk // the till's charge on the screen, before the cashier's choice
 	amount    string
 	method    payments.Method
 	money     payments.Money
@@ -188,6 +189,7 @@ func (t *Terminal) Start(ctx context.Context) {
 		}
 	}()
 	t.subscribe()
+	t.watchAsks()
 	t.recover()
 	go t.readScanner(t.cfg.Scanner)
 	t.core.WatchHealth(t.ctx, t.cfg.ProbeEvery, func(h terminal.Health) {

@@ -35,6 +35,10 @@ type cashierScreen struct {
 	methodBtns  map[string]*widget.Button // by method ID
 	methodsBox  *fyne.Container
 	methodsNone *widget.Label
+	// the till's charge on the screen
+	askBox     *fyne.Container
+	askText    *widget.Label
+	askDecline *widget.Button
 
 	// scan (CPM)
 	scan       fyne.CanvasObject
@@ -128,7 +132,19 @@ func (c *cashierScreen) buildEntry() fyne.CanvasObject {
 	right := container.NewVScroll(c.methodsBox)
 	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(right))
 	split.Offset = 0.36
-	return split
+	return container.NewBorder(c.buildAsk(), nil, nil, nil, split)
+}
+
+// buildAsk is the band above the keypad that shows the till's charge:
+// "HK$88.50 from the register: choose how the customer pays", and Decline.
+func (c *cashierScreen) buildAsk() fyne.CanvasObject {
+	c.askText = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	c.askText.Wrapping = fyne.TextWrapWord
+	c.askDecline = widget.NewButtonWithIcon(c.t.tr.T("till.decline"), theme.CancelIcon(), func() { c.t.declineAsk() })
+	c.askBox = container.NewPadded(container.NewStack(canvas.NewRectangle(colorAskBand),
+		container.NewBorder(nil, nil, nil, container.NewCenter(c.askDecline), c.askText)))
+	c.askBox.Hide()
+	return c.askBox
 }
 
 // sectionTitle is a bold heading inside a screen.
@@ -244,8 +260,8 @@ func (c *cashierScreen) buildResult() fyne.CanvasObject {
 // key takes one keypad press.
 func (c *cashierScreen) key(k string) {
 	t := c.t
-	if t.phase != phaseEntry {
-		return
+	if t.phase != phaseEntry || t.ask != nil {
+		return // the till's amount is not the cashier's to change
 	}
 	switch k {
 	case "⌫":
@@ -358,6 +374,12 @@ func (c *cashierScreen) refreshEntry() {
 		}
 	}
 	c.amountErr.SetText(msg)
+	if t.ask != nil {
+		c.askText.SetText(t.tr.T("till.choose", "Amount", t.ask.Amount.String(), "Reference", t.ask.Reference))
+		c.askBox.Show()
+	} else {
+		c.askBox.Hide()
+	}
 	if t.ready {
 		c.notReady.Hide()
 	} else {

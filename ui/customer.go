@@ -109,7 +109,7 @@ func (c *customerDisplay) refresh() {
 	tr := t.tr
 	var panel fyne.CanvasObject
 	switch {
-	case c.idle || t.phase == phaseEntry:
+	case c.idle || t.phase == phaseEntry && t.ask == nil:
 		panel = c.idlePanel
 		c.store.Text = nonEmpty(t.prof.StoreName, "QR POS")
 		c.store.Refresh()
@@ -139,12 +139,14 @@ func (c *customerDisplay) refresh() {
 		c.amount.Text = t.money.String()
 		c.amount.Refresh()
 		c.wallet.Text = t.walletName(t.method)
-		if t.method.Wallet == payments.AnyWallet {
+		if t.method.Wallet == payments.AnyWallet || t.phase == phaseEntry {
 			c.wallet.Text = ""
 		}
 		c.wallet.Refresh()
 		qr := ""
 		switch {
+		case t.phase == phaseEntry: // the till's charge: the cashier asks how
+			c.prompt.Text = tr.T("customer.tell_cashier")
 		case t.method.Mode == payments.CPM:
 			c.prompt.Text = tr.T("customer.show_code")
 		case t.order.QRCode != "":

@@ -30,6 +30,7 @@ func (t *Terminal) recover() {
 			if t.cfg.OnReady != nil {
 				t.cfg.OnReady()
 			}
+			t.nextAsk()
 		})
 	}()
 }

@@ -47,6 +47,7 @@ type rigOptions struct {
 	journal  string        // reuse a journal file (restart tests)
 	scanner  bool          // a serial scanner event channel
 	timeout  time.Duration // MPM order timeout
+	api      bool          // serve the local API (a till's charges)
 }
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -124,6 +125,11 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	w.PrintRetry = 50 * time.Millisecond
 	if err := core.StartDevices(ctx, w); err != nil {
 		t.Fatal(err)
+	}
+	if o.api {
+		if err := core.ServeAPI("test"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	r.term.Start(ctx)
 	r.term.Show()

@@ -27,13 +27,14 @@ func (t *Terminal) showView(v terminal.SaleView) {
 	}
 }
 
-// startSale charges the typed amount by method m (auth: the customer's
-// code for CPM). Errors come back to the amount screen.
+// startSale charges the typed amount (or the till's, for its charge on
+// the screen) by method m (auth: the customer's code for CPM). Errors come
+// back to the amount screen.
 func (t *Terminal) startSale(m payments.Method, auth string) {
 	if !t.ready || t.phase == phaseStarting || t.phase == phaseWaiting {
 		return
 	}
-	money, err := payments.ParseMoney(t.amount, t.currency(), m.Range())
+	money, err := t.saleAmount(m)
 	if err != nil {
 		t.phase = phaseEntry
 		t.saleErr = err.Error()
@@ -57,6 +58,13 @@ func (t *Terminal) startSale(m payments.Method, auth string) {
 	t.saleErr, t.working = "", ""
 	t.order = payments.Order{}
 	t.receipt, t.copyDone = false, false
+	if t.ask != nil {
+		t.working = t.tr.T("working.from_till", "Amount", t.ask.Amount.String(), "Reference", t.ask.Reference)
+		t.refreshCashier()
+		t.cust.refresh()
+		t.answerAsk(m, strings.TrimSpace(auth))
+		return
+	}
 	t.refreshCashier()
 	t.cust.refresh()
 	core, ctx := t.core, t.ctx
@@ -64,16 +72,39 @@ func (t *Terminal) startSale(m payments.Method, auth string) {
 	go func() {
 		s, err := core.Charge(ctx, req)
 		if err != nil {
-			t.do(func() {
-				t.phase = phaseEntry
-				t.saleErr = err.Error()
-				t.refreshCashier()
-				t.cust.refresh()
-			})
+			t.do(func() { t.saleRefused(err) })
 			return
 		}
 		t.followSale(s)
 	}()
+}
+
+// saleAmount is what a sale by m charges: the till's amount for its
+// charge, else the typed one, in m's range.
+func (t *Terminal) saleAmount(m payments.Method) (payments.Money, error) {
+	if t.ask != nil {
+		if err := m.Range().Check(t.ask.Amount); err != nil {
+			return payments.Money{}, &payments.AmountError{Input: t.ask.Amount.Decimal(), Reason: err.Error()}
+		}
+		return t.ask.Amount, nil
+	}
+	return payments.ParseMoney(t.amount, t.currency(), m.Range())
+}
+
+// saleRefused brings a sale the core refused before it began back to the
+// amount screen with the reason (UI goroutine).
+func (t *Terminal) saleRefused(err error) {
+	if t.phase != phaseStarting || t.sale != nil {
+		return
+	}
+	t.phase = phaseEntry
+	t.saleErr = err.Error()
+	if t.ask == nil && t.money == (payments.Money{}) {
+		t.amount = ""
+	}
+	t.refreshCashier()
+	t.cust.refresh()
+	t.nextAsk()
 }
 
 // followSale shows sale w until it ends (any goroutine but the UI's): its
@@ -173,6 +204,7 @@ func (t *Terminal) finishSale(v terminal.SaleView) {
 	t.cust.refresh()
 	t.refreshHistory()
 	t.startIdleTimer()
+	t.nextAsk()
 }
 
 // cancelSale asks the engine to end the sale in progress.
@@ -207,6 +239,7 @@ func (t *Terminal) newSale(keepAmount bool) {
 	t.stopIdleTimer()
 	t.refreshCashier()
 	t.cust.refresh()
+	t.nextAsk()
 }
 
 func (t *Terminal) startIdleTimer() {
