@@ -19,23 +19,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/widget"
 
 	"qrpos/assets"
 	"qrpos/payments"
 	"qrpos/payments/checkout"
 	"qrpos/terminal"
-)
-
-// phase is where the sale screen is.
-type phase int
-
-const (
-	phaseEntry    phase = iota // typing the amount, choosing a method
-	phaseScan                  // CPM: waiting for the customer's code
-	phaseStarting              // the order is being journalled
-	phaseWaiting               // the provider has it; waiting for the outcome
-	phaseResult                // paid, failed, or what is being done about it
 )
 
 // Terminal is the running UI: the cashier window, the customer display and
@@ -63,20 +51,7 @@ type Terminal struct {
 	recovered []checkout.Recovered
 	recErr    string
 
-	// The sale in progress (UI goroutine only).
-	phase     phase
-	ask       *terminal.TillAsk // the till's charge on the screen, before the cashier's choice
-	amount    string
-	method    payments.Method
-	money     payments.Money
-	sale      *terminal.SaleWatch
-	order     payments.Order
-	working   string
-	saleErr   string
-	receipt   bool // the engine queued the sale's receipt
-	copyDone  bool // "Print receipt" was used
-	saleStop  chan struct{}
-	idleTimer *time.Timer
+	counterSale // the sale on the screen (sale.go)
 
 	// Device and provider status.
 	scanState   string
@@ -203,110 +178,6 @@ func (t *Terminal) Stop() {
 	if t.unsub != nil {
 		t.unsub()
 		t.unsub = nil
-	}
-}
-
-// subscribe follows the engine's updates (again after the engine changed).
-func (t *Terminal) subscribe() {
-	if t.unsub != nil {
-		t.unsub()
-	}
-	ch, stop := t.core.Subscribe(256)
-	t.unsub = stop
-	go func() {
-		for u := range ch {
-			t.do(func() { t.onUpdate(u) })
-		}
-	}()
-}
-
-// build (re)makes every screen in the current language.
-func (t *Terminal) build() {
-	title := t.tr.T("app.title", "TID", t.prof.TID)
-	if t.core.Demo() {
-		title += " — " + t.tr.T("app.demo")
-	}
-	t.win.SetTitle(title)
-	t.cashier = newCashierScreen(t)
-	t.history = newHistoryScreen(t)
-	t.detail = nil
-	t.report = newReportScreen(t)
-	t.settings = newSettingsScreen(t)
-	t.status = newStatusBar(t)
-	t.banner = container.NewVBox()
-	t.tabs = container.NewAppTabs(
-		container.NewTabItem(t.tr.T("tab.sale"), t.cashier.root),
-		container.NewTabItem(t.tr.T("tab.orders"), t.history.root),
-		container.NewTabItem(t.tr.T("tab.report"), t.report.root),
-		container.NewTabItem(t.tr.T("tab.settings"), t.settings.root),
-	)
-	t.tabs.OnSelected = func(ti *container.TabItem) {
-		switch ti.Content {
-		case t.history.root:
-			t.history.reload()
-		case t.report.root:
-			t.report.load()
-		}
-		if ti.Content != t.settings.root {
-			t.settings.lock()
-		}
-		if ti.Content == t.cashier.root {
-			t.win.Canvas().Unfocus()
-		}
-	}
-	header := t.header()
-	t.win.SetContent(container.NewBorder(container.NewVBox(header, t.banner), t.status.root, nil, nil, t.tabs))
-	t.win.Canvas().SetOnTypedRune(t.cashier.typedRune)
-	t.win.Canvas().SetOnTypedKey(t.cashier.typedKey)
-	t.cust.build()
-	t.refreshBanner()
-	t.refreshCashier()
-	t.status.refresh()
-}
-
-// header is the store's name and the terminal's id above the tabs.
-func (t *Terminal) header() fyne.CanvasObject {
-	name := widget.NewLabelWithStyle(t.prof.StoreName, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	right := t.tr.T("header.tid", "TID", t.prof.TID)
-	if t.core.Demo() {
-		right = t.tr.T("app.demo") + " · " + right
-	}
-	return container.NewBorder(nil, nil, nil, widget.NewLabel(right), name)
-}
-
-// showTab switches to the tab holding content.
-func (t *Terminal) showTab(content fyne.CanvasObject) {
-	for _, it := range t.tabs.Items {
-		if it.Content == content {
-			t.tabs.Select(it)
-			return
-		}
-	}
-}
-
-// onUpdate takes one engine update (UI goroutine). The sale on the screen
-// follows its own watch (followSale); this keeps the lists, the detail and
-// the banner current and picks up the till's sales.
-func (t *Terminal) onUpdate(u checkout.Update) {
-	no := u.Order.OutTradeNo
-	if u.Kind == checkout.UpdateCreated && u.Origin == "till" {
-		t.adoptTillSale(no)
-	}
-	if u.Kind == checkout.UpdateAttention {
-		// No final word from the provider for too long: the manager sees
-		// it in the banner; the engine keeps checking.
-		rec := checkout.Recovered{OutTradeNo: no, From: string(u.Order.State), To: string(u.Order.State), Note: u.Message}
-		if u.Refund != nil {
-			rec.RefundNo, rec.From, rec.To = u.Refund.RefundNo, string(u.Refund.State), string(u.Refund.State)
-		}
-		t.recovered = append(t.recovered, rec)
-		t.refreshBanner()
-	}
-	if u.Kind != checkout.UpdateWorking {
-		t.history.updated(u.Order)
-		if t.detail != nil {
-			t.detail.updated(u)
-		}
 	}
 }
 

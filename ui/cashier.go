@@ -374,6 +374,13 @@ func (c *cashierScreen) refreshEntry() {
 		}
 	}
 	c.amountErr.SetText(msg)
+	for _, b := range c.keys {
+		if t.ask != nil {
+			b.Disable() // the till's amount
+		} else {
+			b.Enable()
+		}
+	}
 	if t.ask != nil {
 		c.askText.SetText(t.tr.T("till.choose", "Amount", t.ask.Amount.String(), "Reference", t.ask.Reference))
 		c.askBox.Show()

@@ -14,6 +14,35 @@ import (
 	"qrpos/terminal"
 )
 
+// phase is where the sale screen is.
+type phase int
+
+const (
+	phaseEntry    phase = iota // typing the amount, choosing a method
+	phaseScan                  // CPM: waiting for the customer's code
+	phaseStarting              // the order is being journalled
+	phaseWaiting               // the provider has it; waiting for the outcome
+	phaseResult                // paid, failed, or what is being done about it
+)
+
+// counterSale is the sale on the cashier's screen, as the screens show it
+// (UI goroutine only): the core owns the sale itself.
+type counterSale struct {
+	phase     phase
+	ask       *terminal.TillAsk // the till's charge on the screen, before the cashier's choice
+	amount    string
+	method    payments.Method
+	money     payments.Money
+	sale      *terminal.SaleWatch
+	order     payments.Order
+	working   string
+	saleErr   string
+	receipt   bool // the engine queued the sale's receipt
+	copyDone  bool // "Print receipt" was used
+	saleStop  chan struct{}
+	idleTimer *time.Timer
+}
+
 // showView takes a snapshot of the sale on the screen (UI goroutine).
 func (t *Terminal) showView(v terminal.SaleView) {
 	if v.Order.OutTradeNo != "" {
