@@ -117,8 +117,8 @@ func (s *Server) ChooseAsk(ctx context.Context, id string, m payments.Method, au
 	if !offers(s.cfg.Profile().Offered(), m) {
 		return nil, fmt.Errorf("this terminal does not offer %s", m.ID())
 	}
-	if err := m.Range().Check(a.Amount); err != nil {
-		return nil, &payments.AmountError{Input: a.Amount.Decimal(), Reason: err.Error()}
+	if err := payments.OutOfRange(a.Amount.Decimal(), a.Amount, m.Range()); err != nil {
+		return nil, err
 	}
 	e := s.engine()
 	if live := e.Sales(); len(live) > 0 {

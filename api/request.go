@@ -157,10 +157,10 @@ func (in chargeInput) hash() string {
 
 // resolveMethod picks the method of a charge from the terminal's offered
 // methods (checkout.Profile.Offered): a provider-qualified code as is; a
-// wallet name as the first offered method of that wallet, customer-code
-// (CPM) with an auth_code, QR (MPM) without; "any" with an auth_code as the
-// wallet the code's shape names, else the first offered customer-code
-// method.
+// wallet name as the method that serves it here (checkout.Profile.Route),
+// customer-code (CPM) with an auth_code, QR (MPM) without; "any" with an
+// auth_code as the route of the wallet the code's shape names
+// (checkout.Profile.RouteCode).
 func resolveMethod(p checkout.Profile, in chargeInput) (payments.Method, *Error) {
 	name := strings.TrimSpace(in.req.Method)
 	offered := p.Offered()
@@ -191,13 +191,8 @@ func resolveMethod(p checkout.Profile, in chargeInput) (payments.Method, *Error)
 	if w == payments.AnyWallet && withCode {
 		// The code's shape names its wallet; QFPay's unified code takes
 		// any wallet.
-		if m := payments.CPMMethodFor(payments.ClassifyAuthCode(in.req.AuthCode)); offers(offered, m) {
+		if m, ok := p.RouteCode(in.req.AuthCode); ok {
 			return m, nil
-		}
-		for _, m := range offered {
-			if m.Mode == payments.CPM {
-				return m, nil
-			}
 		}
 		return payments.Method{}, invalid(CodeMethodNotOffered, "method", "this terminal offers no customer-code method")
 	}
@@ -208,12 +203,10 @@ func resolveMethod(p checkout.Profile, in chargeInput) (payments.Method, *Error)
 	if withCode {
 		mode = payments.CPM
 	}
-	for _, m := range offered {
-		if m.Wallet == w && m.Mode == mode {
-			return m, nil
-		}
+	if m, ok := p.Route(w, mode); ok {
+		return m, nil
 	}
-	for _, m := range offered {
+	for _, m := range p.Routes() {
 		if m.Wallet == w {
 			return m, checkCode(m, withCode)
 		}

@@ -72,10 +72,42 @@ type Range struct {
 // maxMinor keeps every parsed amount far from int64 overflow.
 const maxMinor = 1e15
 
-// AmountError says why a typed amount was refused, in words a cashier reads.
+// AmountError says why a typed amount was refused. Reason is in words a
+// developer reads; Kind (and Limit, for a range) let a screen say it in
+// the shop's words.
 type AmountError struct {
 	Input  string
 	Reason string
+	Kind   AmountProblem
+	Limit  Money // AmountBelowMin, AmountAboveMax: the bound crossed
+}
+
+// AmountProblem is what is wrong with an amount.
+type AmountProblem int
+
+// The problems of an amount.
+const (
+	AmountNotANumber AmountProblem = iota // not digits with at most one point
+	AmountEmpty                           // nothing typed
+	AmountDecimals                        // more decimals than the currency has
+	AmountTooLarge                        // beyond any amount the terminal takes
+	AmountBelowMin                        // below the method's smallest (Limit)
+	AmountAboveMax                        // above the method's largest (Limit)
+	AmountCurrency                        // a currency the terminal does not know
+)
+
+// OutOfRange is the *AmountError of an amount m (typed as input) outside
+// r, or nil when m lies inside it.
+func OutOfRange(input string, m Money, r Range) error {
+	err := r.Check(m)
+	if err == nil {
+		return nil
+	}
+	e := &AmountError{Input: input, Reason: err.Error(), Kind: AmountAboveMax, Limit: Money{Minor: r.Max, Currency: m.Currency}}
+	if m.Minor < r.Min {
+		e.Kind, e.Limit.Minor = AmountBelowMin, r.Min
+	}
+	return e
 }
 
 func (e *AmountError) Error() string {
@@ -89,47 +121,47 @@ func (e *AmountError) Error() string {
 func ParseMoney(s string, c Currency, r Range) (Money, error) {
 	info, ok := currencies[c]
 	if !ok {
-		return Money{}, &AmountError{s, fmt.Sprintf("unsupported currency %q", c)}
+		return Money{}, &AmountError{Input: s, Reason: fmt.Sprintf("unsupported currency %q", c), Kind: AmountCurrency}
 	}
 	if s == "" {
-		return Money{}, &AmountError{s, "empty"}
+		return Money{}, &AmountError{Input: s, Reason: "empty", Kind: AmountEmpty}
 	}
 	whole, frac, hasPoint := strings.Cut(s, ".")
 	if whole == "" {
-		return Money{}, &AmountError{s, "no digits before the decimal point"}
+		return Money{}, &AmountError{Input: s, Reason: "no digits before the decimal point"}
 	}
 	if hasPoint && frac == "" {
-		return Money{}, &AmountError{s, "no digits after the decimal point"}
+		return Money{}, &AmountError{Input: s, Reason: "no digits after the decimal point"}
 	}
 	for _, part := range []string{whole, frac} {
 		for i := 0; i < len(part); i++ {
 			if part[i] < '0' || part[i] > '9' {
-				return Money{}, &AmountError{s, fmt.Sprintf("%q is not a digit", part[i])}
+				return Money{}, &AmountError{Input: s, Reason: fmt.Sprintf("%q is not a digit", part[i])}
 			}
 		}
 	}
 	if len(frac) > info.decimals {
 		if info.decimals == 0 {
-			return Money{}, &AmountError{s, fmt.Sprintf("%s has no decimals", c)}
+			return Money{}, &AmountError{Input: s, Reason: fmt.Sprintf("%s has no decimals", c), Kind: AmountDecimals}
 		}
-		return Money{}, &AmountError{s, fmt.Sprintf("%s has at most %d decimals", c, info.decimals)}
+		return Money{}, &AmountError{Input: s, Reason: fmt.Sprintf("%s has at most %d decimals", c, info.decimals), Kind: AmountDecimals}
 	}
 	whole = strings.TrimLeft(whole, "0")
 	if len(whole) > 15-info.decimals {
-		return Money{}, &AmountError{s, "too large"}
+		return Money{}, &AmountError{Input: s, Reason: "too large", Kind: AmountTooLarge}
 	}
 	digits := whole + frac + strings.Repeat("0", info.decimals-len(frac))
 	var minor int64
 	if digits != "" {
 		v, err := strconv.ParseInt(digits, 10, 64)
 		if err != nil || v > maxMinor {
-			return Money{}, &AmountError{s, "too large"}
+			return Money{}, &AmountError{Input: s, Reason: "too large", Kind: AmountTooLarge}
 		}
 		minor = v
 	}
 	m := Money{Minor: minor, Currency: c}
-	if err := r.Check(m); err != nil {
-		return Money{}, &AmountError{s, err.Error()}
+	if err := OutOfRange(s, m, r); err != nil {
+		return Money{}, err
 	}
 	return m, nil
 }
@@ -218,14 +250,14 @@ func ParseWireDecimal(s string, c Currency) (Money, error) {
 func ParseWireMinor(s string, c Currency) (Money, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return Money{}, &AmountError{s, "empty"}
+		return Money{}, &AmountError{Input: s, Reason: "empty", Kind: AmountEmpty}
 	}
 	v, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || v < 0 || v > maxMinor {
-		return Money{}, &AmountError{s, "not a count of minor units"}
+		return Money{}, &AmountError{Input: s, Reason: "not a count of minor units"}
 	}
 	if !c.Valid() {
-		return Money{}, &AmountError{s, fmt.Sprintf("unsupported currency %q", c)}
+		return Money{}, &AmountError{Input: s, Reason: fmt.Sprintf("unsupported currency %q", c), Kind: AmountCurrency}
 	}
 	return Money{Minor: v, Currency: c}, nil
 }

@@ -133,3 +133,26 @@ func FuzzParseMoney(f *testing.F) {
 		}
 	})
 }
+
+// TestAmountProblems: each refusal says what kind of problem it is, so a
+// screen can say it in the shop's words; a range names the bound crossed.
+func TestAmountProblems(t *testing.T) {
+	r := Range{Min: 10, Max: 500000}
+	for in, want := range map[string]AmountProblem{
+		"": AmountEmpty, "12a.3x": AmountNotANumber, ".5": AmountNotANumber, "1.": AmountNotANumber, "1.234": AmountDecimals,
+		"9999999999999999": AmountTooLarge, "0.05": AmountBelowMin, "5000.01": AmountAboveMax,
+	} {
+		_, err := ParseMoney(in, DefaultCurrency, r)
+		var ae *AmountError
+		if !errors.As(err, &ae) || ae.Kind != want {
+			t.Errorf("%q: %v (kind %v), want kind %v", in, err, ae, want)
+		}
+	}
+	_, err := ParseMoney("0.05", DefaultCurrency, r)
+	if ae := err.(*AmountError); ae.Limit != (Money{Minor: 10, Currency: DefaultCurrency}) {
+		t.Fatalf("limit %v", ae.Limit)
+	}
+	if OutOfRange("x", Money{Minor: 20, Currency: DefaultCurrency}, r) != nil {
+		t.Fatal("an amount inside the range was refused")
+	}
+}

@@ -112,8 +112,8 @@ func (t *Terminal) startSale(m payments.Method, auth string) {
 // charge, else the typed one, in m's range.
 func (t *Terminal) saleAmount(m payments.Method) (payments.Money, error) {
 	if t.ask != nil {
-		if err := m.Range().Check(t.ask.Amount); err != nil {
-			return payments.Money{}, &payments.AmountError{Input: t.ask.Amount.Decimal(), Reason: err.Error()}
+		if err := payments.OutOfRange(t.ask.Amount.Decimal(), t.ask.Amount, m.Range()); err != nil {
+			return payments.Money{}, err
 		}
 		return t.ask.Amount, nil
 	}

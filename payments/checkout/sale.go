@@ -102,8 +102,8 @@ func (e *Engine) Charge(ctx context.Context, req ChargeRequest) (*Sale, error) {
 	if req.Amount.Currency != e.cfg.Currency {
 		return nil, fmt.Errorf("amount in %s, terminal charges in %s", req.Amount.Currency, e.cfg.Currency)
 	}
-	if err := m.Range().Check(req.Amount); err != nil {
-		return nil, &payments.AmountError{Input: req.Amount.Decimal(), Reason: err.Error()}
+	if err := payments.OutOfRange(req.Amount.Decimal(), req.Amount, m.Range()); err != nil {
+		return nil, err
 	}
 	switch m.Mode {
 	case payments.CPM:
