@@ -49,96 +49,149 @@ func (f Format) normalized() (Format, error) {
 }
 
 // Layout turns a receipt into the ESC/POS bytes of one job for the given
-// width and encoding: title, store, fields, amount, refunds, report lines,
-// the QR code, footer, then the cut (and the drawer kick if asked).
+// width and encoding: title and notes, store, fields, amount, refunds,
+// report lines, the QR code, footer, then the cut (and the drawer kick if
+// asked).
 func Layout(r Receipt, f Format) ([]byte, error) {
 	f, err := f.normalized()
 	if err != nil {
 		return nil, err
 	}
-	w := f.Width
-	e := NewEncoder(f.Encoding, f.NoChineseMode)
-	p := func(s string) string { return f.Encoding.Printable(s) }
+	lo := layout{e: NewEncoder(f.Encoding, f.NoChineseMode), w: f.Width, enc: f.Encoding}
 	l := r.labels()
-	rule := strings.Repeat("-", w)
+	rule := strings.Repeat("-", lo.w)
 
-	e.Init()
-	if r.Title != "" {
-		e.Align(Center).Bold(true).Size(2, 2)
-		for _, s := range wrap(p(r.Title), w/2) {
-			e.Line(s)
-		}
-		e.Size(1, 1).Bold(false)
-	}
-	if r.Store != "" || len(r.Address) > 0 {
-		e.Align(Center).Bold(true)
-		for _, s := range wrap(p(r.Store), w) {
-			e.Line(s)
-		}
-		e.Bold(false)
-		for _, a := range r.Address {
-			for _, s := range wrap(p(a), w) {
-				e.Line(s)
-			}
-		}
-	}
-	e.Align(Left).Line(rule)
-	kv := func(label, value string) {
-		if value == "" {
-			return
-		}
-		for _, s := range labelValue(p(label), p(value), w) {
-			e.Line(s)
-		}
-	}
-	kv(l.TID, r.TID)
-	kv(l.Date, strings.TrimSpace(r.Date+" "+r.Time))
-	kv(l.Order, r.OrderNo)
-	kv(l.Method, r.Method)
+	lo.e.Init()
+	lo.header(r)
+	lo.e.Align(Left).Line(rule)
+	lo.kv(l.TID, r.TID)
+	lo.kv(l.Date, strings.TrimSpace(r.Date+" "+r.Time))
+	lo.kv(l.Order, r.OrderNo)
+	lo.kv(l.Method, r.Method)
 	for _, x := range r.Refs {
-		kv(x.Label, x.Value)
+		lo.kv(x.Label, x.Value)
 	}
 	if r.Amount != "" {
-		e.Line(rule).Bold(true).Size(2, 2)
-		for _, s := range labelValue(p(l.Amount), p(r.Amount), w/2) {
-			e.Line(s)
+		lo.e.Line(rule).Bold(true).Size(2, 2)
+		for _, s := range labelValue(lo.p(l.Amount), lo.p(r.Amount), lo.w/2) {
+			lo.e.Line(s)
 		}
-		e.Size(1, 1).Bold(false)
+		lo.e.Size(1, 1).Bold(false)
 	}
-	kv(l.Status, r.Status)
-	for _, block := range [][]Field{r.Refunds, r.Lines} {
-		if len(block) == 0 {
-			continue
-		}
-		e.Line(rule)
-		for _, x := range block {
-			kv(x.Label, x.Value)
-		}
-	}
-	e.Line(rule)
-	if r.QR != "" {
-		e.Align(Center)
-		if err := e.QR(r.QR, f.QRModule, QRLevelM); err != nil {
-			return nil, fmt.Errorf("layout %s: %w", r.OrderNo, err)
-		}
-		e.LF()
-		for _, s := range wrap(p(r.QR), w) {
-			e.Line(s)
-		}
-	}
-	if len(r.Footer) > 0 {
-		e.Align(Center)
-		for _, x := range r.Footer {
-			for _, s := range wrap(p(x), w) {
-				e.Line(s)
-			}
-		}
+	lo.kv(l.Status, r.Status)
+	lo.block(r.Refunds, false, rule)
+	lo.block(r.Lines, true, rule)
+	lo.e.Line(rule)
+	if err := lo.tail(r, f.QRModule); err != nil {
+		return nil, err
 	}
 	if r.OpenDrawer {
-		e.Kick(0, 100, 100)
+		lo.e.Kick(0, 100, 100)
 	}
-	e.Align(Left).Feed(3).Cut(!f.FullCut)
-	return e.Bytes(), nil
+	lo.e.Align(Left).Feed(3).Cut(!f.FullCut)
+	return lo.e.Bytes(), nil
+}
+
+// layout is one receipt being encoded at one width.
+type layout struct {
+	e   *Encoder
+	w   int
+	enc Encoding
+}
+
+// p makes s printable in the printer's encoding.
+func (lo layout) p(s string) string { return lo.enc.Printable(s) }
+
+// centred prints each text wrapped and centred.
+func (lo layout) centred(texts ...string) {
+	lo.e.Align(Center)
+	for _, x := range texts {
+		for _, s := range wrap(lo.p(x), lo.w) {
+			lo.e.Line(s)
+		}
+	}
+}
+
+// header prints the title (double size), the notes and the shop.
+func (lo layout) header(r Receipt) {
+	if r.Title != "" {
+		lo.e.Align(Center).Bold(true).Size(2, 2)
+		for _, s := range wrap(lo.p(r.Title), lo.w/2) {
+			lo.e.Line(s)
+		}
+		lo.e.Size(1, 1).Bold(false)
+	}
+	if len(r.Notes) > 0 {
+		lo.e.Bold(true)
+		lo.centred(r.Notes...)
+		lo.e.Bold(false)
+	}
+	if r.Store != "" || len(r.Address) > 0 {
+		lo.e.Bold(true)
+		lo.centred(r.Store)
+		lo.e.Bold(false)
+		lo.centred(r.Address...)
+	}
+}
+
+// kv prints label left and value right; nothing when value is empty.
+func (lo layout) kv(label, value string) {
+	if value == "" {
+		return
+	}
+	for _, s := range labelValue(lo.p(label), lo.p(value), lo.w) {
+		lo.e.Line(s)
+	}
+}
+
+// heading prints a block's first line in bold: the label, and the value
+// on the right when there is one.
+func (lo layout) heading(x Field) {
+	lo.e.Bold(true)
+	lines := wrap(lo.p(x.Label), lo.w)
+	if x.Value != "" {
+		lines = labelValue(lo.p(x.Label), lo.p(x.Value), lo.w)
+	}
+	for _, s := range lines {
+		lo.e.Line(s)
+	}
+	lo.e.Bold(false)
+}
+
+// block prints a rule, then fields; bare labels are headings when
+// bareIsHeading (report lines). A heading after the block's first line
+// has a blank line above it, so blocks stand apart.
+func (lo layout) block(fields []Field, bareIsHeading bool, rule string) {
+	if len(fields) == 0 {
+		return
+	}
+	lo.e.Line(rule)
+	for i, x := range fields {
+		if x.Heading || bareIsHeading && x.Value == "" {
+			if i > 0 {
+				lo.e.LF()
+			}
+			lo.heading(x)
+			continue
+		}
+		lo.kv(x.Label, x.Value)
+	}
+}
+
+// tail prints the QR code with its text, then the footer.
+func (lo layout) tail(r Receipt, module int) error {
+	if r.QR != "" {
+		lo.e.Align(Center)
+		if err := lo.e.QR(r.QR, module, QRLevelM); err != nil {
+			return fmt.Errorf("layout %s: %w", r.OrderNo, err)
+		}
+		lo.e.LF()
+		lo.centred(r.QR)
+	}
+	if len(r.Footer) > 0 {
+		lo.centred(r.Footer...)
+	}
+	return nil
 }
 
 // labelValue puts label left and value right on one line of w columns, or,

@@ -3,7 +3,10 @@ package printer
 // Receipt is what the engine hands the printer: plain, preformatted values,
 // nothing of payments. Empty fields are left out of the printout.
 type Receipt struct {
-	Title   string   `json:"title"`             // "SALE", "REFUND", "REPRINT", "X REPORT", ...
+	Title string `json:"title"` // "SALE", "REFUND", "REPRINT", "X REPORT", ...
+	// Notes are short lines printed bold and centred under the title, e.g.
+	// "COPY" and when a copy was reprinted.
+	Notes   []string `json:"notes,omitempty"`
 	Store   string   `json:"store"`             // shop name
 	Address []string `json:"address,omitempty"` // shop address lines
 	TID     string   `json:"tid,omitempty"`     // terminal id
@@ -15,7 +18,7 @@ type Receipt struct {
 	Refs    []Field  `json:"refs,omitempty"`   // provider references
 	Status  string   `json:"status,omitempty"` // e.g. "PAID", "REFUNDED"
 	Refunds []Field  `json:"refunds,omitempty"`
-	Lines   []Field  `json:"lines,omitempty"` // report lines
+	Lines   []Field  `json:"lines,omitempty"` // report lines; a label with no value prints alone
 	Footer  []string `json:"footer,omitempty"`
 	QR      string   `json:"qr,omitempty"` // QR content, e.g. the order number
 
@@ -25,10 +28,15 @@ type Receipt struct {
 	Labels *Labels `json:"labels,omitempty"`
 }
 
-// Field is one label: value line.
+// Field is one label: value line. In Refs and Refunds a field with no
+// value is left out; in Refunds and Lines a Heading field starts a block:
+// its label prints alone and bold (with its value, if any, on the right).
+// In Lines a field with no value prints as a heading too, so the report
+// payloads of older versions, queued in a journal, keep their method names.
 type Field struct {
-	Label string `json:"label"`
-	Value string `json:"value"`
+	Label   string `json:"label"`
+	Value   string `json:"value"`
+	Heading bool   `json:"heading,omitempty"`
 }
 
 // Labels are the captions of the fixed fields.

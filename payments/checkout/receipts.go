@@ -15,22 +15,50 @@ import (
 )
 
 // Receipts builds receipts from the journal's orders and puts them in the
-// journal's print queue. It is the engine's ReceiptSink.
+// journal's print queue. It is the engine's ReceiptSink. Receipts speak
+// the profile's language (see receiptWords) and name the wallet and its
+// provider, never a mode code.
 type Receipts struct {
 	J       *storage.Journal
-	Profile func() Profile // the profile in force (store name, header, footer)
+	Profile func() Profile // the profile in force (store name, header, footer, language)
+	// Now is the clock of reprints (nil: time.Now).
+	Now func() time.Time
 }
+
+// Receipt date and time formats, in the terminal's local time.
+const (
+	dateFormat  = "2006-01-02"
+	clockFormat = "15:04:05"
+)
 
 // SaleJob lays out the receipt of a paid sale as a print job; the engine
 // stores it in the transaction that makes the sale paid.
 func (rc *Receipts) SaleJob(o payments.Order) (storage.PrintJob, error) {
-	return job(o.OutTradeNo, "", storage.PrintSale, rc.Build(o, nil, "SALE"))
+	p := rc.Profile()
+	w := wordsFor(p)
+	r := baseReceipt(p, w, o, "receipt.title.sale", o.UpdatedAt)
+	return job(o.OutTradeNo, "", storage.PrintSale, r)
 }
 
 // RefundJob lays out the receipt of a done refund as a print job; the
-// engine stores it in the transaction that settles the refund.
+// engine stores it in the transaction that settles the refund, with o as
+// the refund leaves it (its refunded total includes r). It says what the
+// sale was, what this refund gave back, what was refunded in all and what
+// remains.
 func (rc *Receipts) RefundJob(o payments.Order, r payments.Refund) (storage.PrintJob, error) {
-	return job(o.OutTradeNo, r.RefundNo, storage.PrintRefund, rc.Build(o, &r, "REFUND"))
+	p := rc.Profile()
+	w := wordsFor(p)
+	rec := baseReceipt(p, w, o, "receipt.title.refund", r.UpdatedAt)
+	rec.Refs = append(rec.Refs, printer.Field{Label: w.T("receipt.refund.no"), Value: r.RefundNo},
+		printer.Field{Label: w.T("receipt.refund.ref"), Value: r.ProviderRef})
+	rec.Amount = r.Amount.String()
+	rec.Labels.Amount = w.T("receipt.refund.amount")
+	rec.Refunds = []printer.Field{
+		{Label: w.T("receipt.refund.sale_amount"), Value: o.Amount.String()},
+		{Label: w.T("receipt.refund.this"), Value: negative(r.Amount).String()},
+	}
+	rec.Refunds = append(rec.Refunds, refundTotals(w, o)...)
+	return job(o.OutTradeNo, r.RefundNo, storage.PrintRefund, rec)
 }
 
 func job(no, refundNo, kind string, r printer.Receipt) (storage.PrintJob, error) {
@@ -41,91 +69,114 @@ func job(no, refundNo, kind string, r printer.Receipt) (storage.PrintJob, error)
 	return storage.PrintJob{OutTradeNo: no, RefundNo: refundNo, Kind: kind, Payload: b}, nil
 }
 
-// Reprint queues a copy of an order's receipt as it stands now.
+// Reprint queues a copy of a sale's receipt: dated when the sale was paid,
+// marked as a copy with the time it was reprinted, with the sale as it
+// stands now (its state, every refund done, what remains).
 func (rc *Receipts) Reprint(ctx context.Context, o payments.Order) error {
-	return rc.enqueue(ctx, o.OutTradeNo, storage.PrintReprint, rc.Build(o, nil, "REPRINT"))
-}
-
-// ReportReceipt queues the end-of-day report.
-func (rc *Receipts) ReportReceipt(ctx context.Context, rep DayReport) error {
+	if cur, err := rc.J.Order(ctx, o.OutTradeNo); err == nil {
+		o = cur
+	}
+	refunds, err := rc.J.Refunds(ctx, o.OutTradeNo)
+	if err != nil {
+		return fmt.Errorf("reprint %s: %w", o.OutTradeNo, err)
+	}
+	paidAt, err := rc.paidAt(ctx, o)
+	if err != nil {
+		return fmt.Errorf("reprint %s: %w", o.OutTradeNo, err)
+	}
+	now := time.Now
+	if rc.Now != nil {
+		now = rc.Now
+	}
 	p := rc.Profile()
-	r := printer.Receipt{Title: "END OF DAY " + rep.Date, Store: p.StoreName, TID: rep.TID,
-		Date: rep.GeneratedAt.Format("2006-01-02"), Time: rep.GeneratedAt.Format("15:04:05")}
-	for _, l := range append(rep.Lines, rep.Total) {
-		label := l.Name
-		if l.Provider != "" {
-			label += " (" + string(l.Provider) + ")"
+	w := wordsFor(p)
+	r := baseReceipt(p, w, o, "receipt.title.sale", paidAt)
+	r.Notes = []string{w.T("receipt.copy"), w.T("receipt.reprinted") + " " + now().Local().Format(dateFormat+" 15:04")}
+	var done []printer.Field
+	for _, x := range refunds {
+		if x.State == payments.RefundDone {
+			done = append(done, printer.Field{Label: "  " + x.UpdatedAt.Local().Format(dateFormat+" "+clockFormat), Value: negative(x.Amount).String()})
 		}
-		r.Lines = append(r.Lines,
-			printer.Field{Label: label, Value: ""},
-			printer.Field{Label: fmt.Sprintf("  %d sales", l.Sales), Value: l.Gross.String()},
-			printer.Field{Label: fmt.Sprintf("  %d refunds", l.Refunds), Value: "-" + l.RefundTotal.String()},
-			printer.Field{Label: "  net", Value: l.Net.String()})
 	}
-	if rep.Unpaid > 0 || rep.Open > 0 {
-		r.Lines = append(r.Lines, printer.Field{Label: "Not paid / open", Value: fmt.Sprintf("%d / %d", rep.Unpaid, rep.Open)})
+	if len(done) > 0 || o.Refunded.Minor > 0 {
+		r.Refunds = append([]printer.Field{{Label: w.T("receipt.refund.list"), Heading: true}}, done...)
+		r.Refunds = append(r.Refunds, refundTotals(w, o)...)
 	}
-	if n := len(rep.Attention); n > 0 {
-		r.Lines = append(r.Lines, printer.Field{Label: "NEEDS ATTENTION", Value: fmt.Sprintf("%d", n)})
-	}
-	return rc.enqueue(ctx, "", storage.PrintReport, r)
+	return rc.enqueue(ctx, o.OutTradeNo, storage.PrintReprint, r)
 }
 
-// Build lays out an order (and optionally one of its refunds) as a receipt.
-func (rc *Receipts) Build(o payments.Order, refund *payments.Refund, title string) printer.Receipt {
-	p := rc.Profile()
-	name := o.MethodCode
-	if m, err := o.Method(); err == nil {
-		name = m.Name
+// paidAt is when the journal saw the sale become paid (the time its
+// receipt was dated with), or when it was made if the log does not say.
+func (rc *Receipts) paidAt(ctx context.Context, o payments.Order) (time.Time, error) {
+	events, err := rc.J.Events(ctx, o.OutTradeNo)
+	if err != nil {
+		return time.Time{}, err
 	}
-	at := o.UpdatedAt
-	if refund != nil {
-		at = refund.UpdatedAt
+	for _, e := range events {
+		if e.StateTo == payments.Paid {
+			return e.At, nil
+		}
 	}
+	return o.CreatedAt, nil
+}
+
+// baseReceipt is what every receipt of order o says: the shop, the
+// terminal, the date at, the order number, the wallet and its provider,
+// the provider's references, the sale's amount and state.
+func baseReceipt(p Profile, w receiptWords, o payments.Order, title string, at time.Time) printer.Receipt {
 	if at.IsZero() {
 		at = time.Now()
 	}
+	at = at.Local()
 	r := printer.Receipt{
-		Title:   title,
+		Title:   w.T(title),
 		Store:   p.StoreName,
 		TID:     o.TID,
-		Date:    at.Format("2006-01-02"),
-		Time:    at.Format("15:04:05"),
+		Date:    at.Format(dateFormat),
+		Time:    at.Format(clockFormat),
 		OrderNo: o.OutTradeNo,
-		Method:  fmt.Sprintf("%s (%s)", name, o.Mode),
+		Method:  w.orderWallet(o.Provider, o.MethodCode),
 		Amount:  o.Amount.String(),
-		Status:  strings.ToUpper(strings.ReplaceAll(string(o.State), "_", " ")),
+		Status:  w.state(o.State),
 		QR:      o.OutTradeNo,
+		Labels:  w.labels(),
+		Address: lines(p.StoreAddress, p.ReceiptHeader),
+		Footer:  lines(p.ReceiptFooter),
 	}
-	for _, l := range []string{p.StoreAddress, p.ReceiptHeader} {
-		for _, line := range strings.Split(l, "\n") {
+	r.Refs = []printer.Field{
+		{Label: w.T("receipt.provider"), Value: o.Provider.Title()},
+		{Label: w.T("receipt.provider_ref"), Value: o.ProviderRef},
+		{Label: w.T("receipt.cash_paid"), Value: PaidInOwnCurrency(o)},
+		{Label: w.T("receipt.customer_code"), Value: o.AuthCode},
+	}
+	return r
+}
+
+// refundTotals are what o's refunds add up to and what remains of the sale.
+func refundTotals(w receiptWords, o payments.Order) []printer.Field {
+	left := payments.Money{Minor: o.Amount.Minor - o.Refunded.Minor, Currency: o.Amount.Currency}
+	return []printer.Field{
+		{Label: w.T("receipt.refund.so_far"), Value: negative(o.Refunded).String()},
+		{Label: w.T("receipt.refund.remaining"), Value: left.String()},
+	}
+}
+
+// negative is -m, for money going back to the customer.
+func negative(m payments.Money) payments.Money {
+	return payments.Money{Minor: -m.Minor, Currency: m.Currency}
+}
+
+// lines are the non-blank lines of texts (each may hold several).
+func lines(texts ...string) []string {
+	var out []string
+	for _, t := range texts {
+		for _, line := range strings.Split(t, "\n") {
 			if strings.TrimSpace(line) != "" {
-				r.Address = append(r.Address, line)
+				out = append(out, line)
 			}
 		}
 	}
-	if o.ProviderRef != "" {
-		r.Refs = append(r.Refs, printer.Field{Label: string(o.Provider) + " ref", Value: o.ProviderRef})
-	}
-	if paid := PaidInOwnCurrency(o); paid != "" {
-		r.Refs = append(r.Refs, printer.Field{Label: "Paid", Value: paid})
-	}
-	if o.AuthCode != "" {
-		r.Refs = append(r.Refs, printer.Field{Label: "Customer code", Value: o.AuthCode})
-	}
-	if refund != nil {
-		r.Refunds = append(r.Refunds, printer.Field{Label: "Refund " + refund.RefundNo, Value: "-" + refund.Amount.String()})
-		r.Amount = refund.Amount.String()
-	}
-	if o.Refunded.Minor > 0 {
-		r.Refunds = append(r.Refunds, printer.Field{Label: "Refunded in all", Value: "-" + o.Refunded.String()})
-	}
-	for _, line := range strings.Split(p.ReceiptFooter, "\n") {
-		if strings.TrimSpace(line) != "" {
-			r.Footer = append(r.Footer, line)
-		}
-	}
-	return r
+	return out
 }
 
 func (rc *Receipts) enqueue(ctx context.Context, no, kind string, r printer.Receipt) error {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"qrpos/devices/printer"
 	"qrpos/payments"
 	"qrpos/storage"
 )
@@ -157,4 +158,74 @@ func (r DayReport) Text() []string {
 		out = append(out, "NEEDS ATTENTION (still being checked): "+a)
 	}
 	return out
+}
+
+// ReportReceipt queues the end-of-day report for the printer: the day and
+// when it was printed, what needs a look, then one block per wallet and
+// provider (its name as a heading, then its sales, refunds and net) and
+// the total block, in the profile's language (see receiptWords).
+func (rc *Receipts) ReportReceipt(ctx context.Context, rep DayReport) error {
+	p := rc.Profile()
+	w := wordsFor(p)
+	at := rep.GeneratedAt
+	if at.IsZero() {
+		at = time.Now()
+	}
+	r := printer.Receipt{Title: w.T("receipt.title.report"), Store: p.StoreName, TID: rep.TID, Date: rep.Date, Labels: w.labels()}
+	r.Labels.Date = w.T("receipt.report.day")
+	r.Refs = []printer.Field{{Label: w.T("receipt.report.printed"), Value: at.Local().Format(dateFormat + " " + clockFormat)}}
+	count := func(key string, n int) {
+		if n > 0 {
+			r.Refs = append(r.Refs, printer.Field{Label: w.T(key), Value: strconv.Itoa(n)})
+		}
+	}
+	count("receipt.report.attention", len(rep.Attention))
+	count("receipt.report.unpaid", rep.Unpaid)
+	count("receipt.report.open", rep.Open)
+	for _, b := range reportBlocks(w, rep.Lines) {
+		r.Lines = append(r.Lines, b.fields(w)...)
+	}
+	total := reportBlock{heading: w.T("receipt.report.total"), ReportLine: rep.Total}
+	r.Lines = append(r.Lines, total.fields(w)...)
+	return rc.enqueue(ctx, "", storage.PrintReport, r)
+}
+
+// reportBlock is one wallet at one provider on the printed report.
+type reportBlock struct {
+	heading string // "支付寶香港 AlipayHK (eftPay)"
+	ReportLine
+}
+
+// reportBlocks names each line by its wallet and provider and adds up the
+// lines that print with the same name (one wallet both scanned and
+// scanning at one provider), in the report's order.
+func reportBlocks(w receiptWords, ls []ReportLine) []*reportBlock {
+	var out []*reportBlock
+	seen := map[string]*reportBlock{}
+	for _, l := range ls {
+		h := w.orderWallet(l.Provider, l.MethodCode) + " (" + l.Provider.Title() + ")"
+		b, ok := seen[h]
+		if !ok {
+			b = &reportBlock{heading: h, ReportLine: l}
+			seen[h] = b
+			out = append(out, b)
+			continue
+		}
+		b.Sales += l.Sales
+		b.Refunds += l.Refunds
+		b.Gross.Minor += l.Gross.Minor
+		b.RefundTotal.Minor += l.RefundTotal.Minor
+		b.Net.Minor += l.Net.Minor
+	}
+	return out
+}
+
+// fields are the block's lines: the heading, then sales, refunds and net.
+func (b reportBlock) fields(w receiptWords) []printer.Field {
+	return []printer.Field{
+		{Label: b.heading, Heading: true},
+		{Label: fmt.Sprintf("  %s (%d)", w.T("receipt.report.sales"), b.Sales), Value: b.Gross.String()},
+		{Label: fmt.Sprintf("  %s (%d)", w.T("receipt.report.refunds"), b.Refunds), Value: negative(b.RefundTotal).String()},
+		{Label: "  " + w.T("receipt.report.net"), Value: b.Net.String()},
+	}
 }
