@@ -1,16 +1,20 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
+	"time"
 
 	"qrpos/api"
 	"qrpos/payments"
 	"qrpos/payments/checkout"
+	"qrpos/terminal"
 )
 
 func init() {
@@ -23,6 +27,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	date := fs.String("date", "", "day (yyyy-mm-dd, default today)")
 	asCSV := fs.Bool("csv", false, "CSV instead of text")
 	print := fs.Bool("print", false, "also queue the report for the receipt printer")
+	salesCSV := fs.String("sales-csv", "", "also write the day's sales and refunds, one row each, as CSV to `FILE`")
 	if err := ParseFlags(fs, args); err != nil {
 		return err
 	}
@@ -66,6 +71,11 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 		}
 	}
+	if *salesCSV != "" {
+		if err := writeSalesCSV(ctx, r, *config, *salesCSV, day); err != nil {
+			return err
+		}
+	}
 	if *asCSV {
 		return rep.WriteCSV(stdout)
 	}
@@ -73,6 +83,29 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stdout, l)
 	}
 	return nil
+}
+
+// writeSalesCSV writes the day's sales export (terminal.SalesOfDay) to
+// path, from the journal read-only when a running terminal holds it.
+func writeSalesCSV(ctx context.Context, r *reader, config, path string, day time.Time) error {
+	j, tid := r.j, r.profile.TID
+	if j == nil {
+		rj, p, err := terminal.OpenForReading(ctx, config)
+		if err != nil {
+			return err
+		}
+		defer rj.Close()
+		j, tid = rj, p.TID
+	}
+	rows, err := terminal.SalesOfDay(ctx, j, tid, day)
+	var b bytes.Buffer
+	if err == nil {
+		err = terminal.WriteSalesCSV(&b, rows)
+	}
+	if err == nil {
+		err = os.WriteFile(path, b.Bytes(), 0o600)
+	}
+	return err
 }
 
 // reportOfAPI reads the local API's day report back into the engine's

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sort"
+	"strings"
 	"time"
 
 	"qrpos/devices/printer"
@@ -42,9 +44,121 @@ func (e *RefundRefused) Error() string {
 }
 
 // Orders lists this terminal's orders, newest first: those created since
-// from (zero: any day) whose number or provider reference contains search.
+// from (zero: any day) whose number or provider reference contains search,
+// and, when search reads as an amount ("88.50", "88.5", "HK$1,288"), those
+// of that amount.
 func (t *Terminal) Orders(ctx context.Context, search string, from time.Time, limit int) ([]payments.Order, error) {
-	return t.journal.Orders(ctx, storage.Filter{TID: t.Profile().TID, Search: search, From: from, Limit: limit})
+	f := storage.Filter{TID: t.Profile().TID, Search: search, From: from, Limit: limit}
+	found, err := t.journal.Orders(ctx, f)
+	amount, ok := AmountSearch(search)
+	if err != nil || !ok {
+		return found, err
+	}
+	f.Search = ""
+	same, err := ordersOfAmount(ctx, t.journal, f, amount, amountPage)
+	if err != nil {
+		return nil, err
+	}
+	return mergeOrders(found, same, limit), nil
+}
+
+// AmountSearch reads a search text as an amount a cashier would type or
+// read off a receipt: digits with at most one decimal point, optionally
+// after a currency sign ("HK$", "$") and with thousands commas. It returns
+// the plain decimal ("1288.5") for payments.ParseMoney, and false when
+// the text is no amount.
+func AmountSearch(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) >= 3 && strings.EqualFold(s[:3], "HK$") {
+		s = s[3:]
+	}
+	s = strings.TrimSpace(strings.TrimPrefix(s, "$"))
+	s = strings.ReplaceAll(s, ",", "")
+	if s == "" || strings.Count(s, ".") > 1 || s[0] == '.' || s[len(s)-1] == '.' {
+		return "", false
+	}
+	for _, c := range s {
+		if c != '.' && (c < '0' || c > '9') {
+			return "", false
+		}
+	}
+	return s, true
+}
+
+// amountPage is how many orders ordersOfAmount reads at a time.
+const amountPage = 1000
+
+// ordersOfAmount lists the orders f selects whose amount is amount in
+// their own currency, newest first, at most f.Limit (0: all). The journal
+// cannot match amounts, so it reads the orders page at a time.
+func ordersOfAmount(ctx context.Context, j *storage.Journal, f storage.Filter, amount string, page int) ([]payments.Order, error) {
+	limit := f.Limit
+	f.Limit = max(page, 1)
+	minor := map[payments.Currency]int64{}
+	want := func(c payments.Currency) int64 {
+		v, ok := minor[c]
+		if !ok {
+			m, err := payments.ParseMoney(amount, c, payments.Range{})
+			v = -1 // no amount of this currency (too many decimals)
+			if err == nil {
+				v = m.Minor
+			}
+			minor[c] = v
+		}
+		return v
+	}
+	var out []payments.Order
+	seen := map[string]bool{}
+	for {
+		got, err := j.Orders(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		fresh := 0
+		for _, o := range got {
+			if seen[o.OutTradeNo] {
+				continue
+			}
+			seen[o.OutTradeNo] = true
+			fresh++
+			if o.Amount.Minor == want(o.Amount.Currency) {
+				out = append(out, o)
+				if limit > 0 && len(out) == limit {
+					return out, nil
+				}
+			}
+		}
+		switch {
+		case len(got) < f.Limit:
+			return out, nil
+		case fresh == 0:
+			// More orders share one nanosecond than a page holds: read
+			// more at once.
+			f.Limit *= 2
+		default:
+			// The next page: orders created up to the oldest of this one
+			// (its nanosecond included: seen skips the repeats).
+			f.To = got[len(got)-1].CreatedAt.Add(time.Nanosecond)
+		}
+	}
+}
+
+// mergeOrders merges two newest-first lists without repeats, newest
+// first, at most limit (0: all).
+func mergeOrders(a, b []payments.Order, limit int) []payments.Order {
+	seen := map[string]bool{}
+	var out []payments.Order
+	for _, o := range append(append([]payments.Order{}, a...), b...) {
+		if !seen[o.OutTradeNo] {
+			seen[o.OutTradeNo] = true
+			out = append(out, o)
+		}
+	}
+	sort.SliceStable(out, func(i, k int) bool { return out[i].CreatedAt.After(out[k].CreatedAt) })
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out
 }
 
 // Order reads one order.
