@@ -31,6 +31,7 @@ func (t *Terminal) Apply(ctx context.Context, p checkout.Profile) error {
 	t.mu.Lock()
 	t.cur = nw
 	t.mu.Unlock()
+	t.followChime()
 	if err := t.devices.restart(p); err != nil {
 		t.log.Error("devices", "err", err)
 		return fmt.Errorf("saved, but the devices did not start: %w", err)

@@ -2,6 +2,9 @@ package terminal
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
 
 	"qrpos/payments/checkout"
 	"qrpos/storage"
@@ -20,6 +23,45 @@ func (t *Terminal) Audit(ctx context.Context, actor, action, detail string) {
 // PINLock reads where the manager PIN's lockout stands.
 func (t *Terminal) PINLock(ctx context.Context) (checkout.PINLock, error) {
 	return checkout.ReadPINLock(ctx, t.journal, t.Profile().TID)
+}
+
+// ClearPINLock lifts the manager PIN's lockout and starts its count again,
+// audited as actor ("till" from the local API, "cli" from this computer's
+// command line). The caller has checked that actor holds more than the
+// PIN: the API token, or the journal itself. The lock can be cleared at
+// most checkout.MaxPINClears times between two right PINs
+// (checkout.ErrPINClearLimit), so clearing is no way around it.
+func (t *Terminal) ClearPINLock(ctx context.Context, actor string) error {
+	return checkout.ClearPINLock(ctx, t.journal, t.Profile().TID, actor, "")
+}
+
+// ErrWrongAPIToken: the token given to clear the PIN lock at the screen is
+// not the terminal's api_token.
+var ErrWrongAPIToken = errors.New("not this terminal's API token")
+
+// ErrNoAPIToken: the terminal has no api_token, so the PIN lock cannot be
+// cleared at the screen (the local API on this computer still can).
+var ErrNoAPIToken = errors.New("this terminal has no API token")
+
+// CanClearPINLockAtScreen reports whether the screen may offer to clear the
+// PIN lock: the terminal has an api_token (which IT keeps, a cashier does
+// not) for the manager to prove it.
+func (t *Terminal) CanClearPINLockAtScreen() bool { return t.Profile().APIToken != "" }
+
+// ClearPINLockWithToken is ClearPINLock at the screen, as the manager: the
+// terminal's api_token proves that whoever clears holds more than the PIN.
+// A wrong token is audited and clears nothing.
+func (t *Terminal) ClearPINLockWithToken(ctx context.Context, token string) error {
+	want := t.Profile().APIToken
+	if want == "" {
+		return ErrNoAPIToken
+	}
+	got, exp := sha256.Sum256([]byte(token)), sha256.Sum256([]byte(want)) // equal lengths: the time tells nothing
+	if subtle.ConstantTimeCompare(got[:], exp[:]) != 1 {
+		t.Audit(ctx, "manager", "pin_lock_clear_refused", "wrong API token")
+		return ErrWrongAPIToken
+	}
+	return checkout.ClearPINLock(ctx, t.journal, t.Profile().TID, "manager", "API token at the screen")
 }
 
 // CheckPIN tries the manager PIN at the terminal's screen for purpose,

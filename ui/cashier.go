@@ -4,12 +4,10 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -31,9 +29,11 @@ type cashierScreen struct {
 	amountText  *canvas.Text
 	amountErr   *widget.Label
 	notReady    *widget.Label
-	keys        map[string]*widget.Button
-	methodBtns  map[string]*widget.Button // by method ID
-	methodsBox  *fyne.Container
+	keys        map[string]*padKey
+	clearKey    *padKey
+	scanBtn     *payButton            // scan the customer's code (any wallet)
+	methodBtns  map[string]*payButton // the wallets' QR codes, by the routed method's ID
+	hotkeys     map[fyne.KeyName]func()
 	methodsNone *widget.Label
 	// the till's charge on the screen
 	askBox     *fyne.Container
@@ -44,7 +44,7 @@ type cashierScreen struct {
 	scan       fyne.CanvasObject
 	scanTitle  *widget.Label
 	scanAmount *canvas.Text
-	scanEntry  *widget.Entry
+	scanEntry  *scanField
 	scanCancel *widget.Button
 
 	// waiting
@@ -72,10 +72,12 @@ type cashierScreen struct {
 	newSaleBtn *widget.Button
 	wraps      map[*widget.Button]*fyne.Container
 	shownPhase phase
+
+	burst burst // keys typed in quick succession (keyboard.go)
 }
 
 func newCashierScreen(t *Terminal) *cashierScreen {
-	c := &cashierScreen{t: t, keys: map[string]*widget.Button{}, methodBtns: map[string]*widget.Button{}, shownPhase: -1}
+	c := &cashierScreen{t: t, keys: map[string]*padKey{}, methodBtns: map[string]*payButton{}, shownPhase: -1}
 	c.entry = c.buildEntry()
 	c.scan = c.buildScan()
 	c.waiting = c.buildWaiting()
@@ -97,41 +99,13 @@ func (c *cashierScreen) buildEntry() fyne.CanvasObject {
 	c.notReady.Importance = widget.WarningImportance
 	c.notReady.Wrapping = fyne.TextWrapWord
 
-	grid := container.NewGridWithColumns(3)
-	for _, k := range []string{"7", "8", "9", "4", "5", "6", "1", "2", "3", ".", "0", "⌫"} {
-		k := k
-		b := widget.NewButton(k, func() { c.key(k) })
-		c.keys[k] = b
-		grid.Add(container.NewGridWrap(fyne.NewSize(110, 72), b))
-	}
-	clear := widget.NewButtonWithIcon(tr.T("cashier.clear"), theme.ContentClearIcon(), func() { c.key("C") })
-	c.keys["C"] = clear
-	amountBox := container.NewPadded(container.NewStack(canvas.NewRectangle(colorWhite), container.NewPadded(c.amountText)))
-	left := container.NewVBox(
-		widget.NewLabelWithStyle(tr.T("cashier.amount", "Currency", string(c.t.currency())), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		amountBox, c.amountErr, container.NewCenter(grid), clear, c.notReady)
-
-	c.methodsBox = container.NewVBox()
-	c.methodsNone = widget.NewLabel(tr.T("cashier.no_methods"))
-	c.methodsNone.Wrapping = fyne.TextWrapWord
-	mpm, cpm := c.t.offered()
-	if len(mpm) > 0 {
-		c.methodsBox.Add(titleWithHint(tr.T("cashier.mpm_title"), tr.T("cashier.mpm_hint")))
-		c.methodsBox.Add(c.methodGrid(mpm, widget.HighImportance))
-	}
-	if len(cpm) > 0 {
-		if len(mpm) > 0 {
-			c.methodsBox.Add(widget.NewSeparator())
-		}
-		c.methodsBox.Add(titleWithHint(tr.T("cashier.cpm_title"), tr.T("cashier.cpm_hint")))
-		c.methodsBox.Add(c.methodGrid(cpm, widget.WarningImportance))
-	}
-	if len(mpm)+len(cpm) == 0 {
-		c.methodsBox.Add(c.methodsNone)
-	}
-	right := container.NewVScroll(c.methodsBox)
-	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(right))
-	split.Offset = 0.36
+	c.clearKey = newPadKey(tr.T("cashier.clear"), func() { c.key("C") })
+	c.clearKey.textSize = 18
+	amountBox := container.NewStack(canvas.NewRectangle(colorWhite), container.NewPadded(c.amountText))
+	top := container.NewVBox(sectionTitle(tr.T("cashier.amount", "Currency", string(c.t.currency()))), amountBox, c.amountErr, c.notReady)
+	left := container.NewBorder(top, c.clearKey, nil, nil, newKeypad(c.keys, c.key))
+	right := c.buildWallets()
+	split := container.New(ratioSplit{ratio: 0.38}, container.NewPadded(left), container.NewPadded(right))
 	return container.NewBorder(c.buildAsk(), nil, nil, nil, split)
 }
 
@@ -152,36 +126,6 @@ func sectionTitle(s string) *widget.Label {
 	return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 }
 
-// titleWithHint is a bold heading with a plain explanation after it.
-func titleWithHint(title, hint string) fyne.CanvasObject {
-	rt := widget.NewRichText(
-		&widget.TextSegment{Text: title + "   ", Style: widget.RichTextStyle{Inline: true, TextStyle: fyne.TextStyle{Bold: true}}},
-		&widget.TextSegment{Text: hint, Style: widget.RichTextStyle{Inline: true, ColorName: theme.ColorNamePlaceHolder}})
-	rt.Wrapping = fyne.TextWrapWord
-	return rt
-}
-
-// methodGrid lays out large method buttons: the wallet's name, and the
-// provider under it.
-func (c *cashierScreen) methodGrid(ms []payments.Method, imp widget.Importance) fyne.CanvasObject {
-	grid := container.NewGridWrap(fyne.NewSize(172, 66))
-	for _, m := range ms {
-		m := m
-		b := widget.NewButton("", func() { c.t.startSale(m, "") })
-		b.Importance = imp
-		c.methodBtns[m.ID()] = b
-		name := canvas.NewText(c.t.walletName(m), colorWhite)
-		name.TextSize = 17
-		name.TextStyle = fyne.TextStyle{Bold: true}
-		name.Alignment = fyne.TextAlignCenter
-		sub := canvas.NewText(providerName(m.Provider)+" · "+c.t.modeName(m.Mode), colorWhite)
-		sub.TextSize = 12
-		sub.Alignment = fyne.TextAlignCenter
-		grid.Add(container.NewStack(b, container.NewVBox(layout.NewSpacer(), name, sub, layout.NewSpacer())))
-	}
-	return grid
-}
-
 func (c *cashierScreen) buildScan() fyne.CanvasObject {
 	tr := c.t.tr
 	c.scanTitle = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
@@ -189,7 +133,7 @@ func (c *cashierScreen) buildScan() fyne.CanvasObject {
 	c.scanAmount.TextSize = amountTextSize
 	c.scanAmount.Alignment = fyne.TextAlignCenter
 	c.scanAmount.TextStyle = fyne.TextStyle{Bold: true}
-	c.scanEntry = widget.NewEntry()
+	c.scanEntry = newScanField(func() { c.t.cancelSale() })
 	c.scanEntry.SetPlaceHolder(tr.T("scan.placeholder"))
 	c.scanEntry.OnSubmitted = func(s string) {
 		c.scanEntry.SetText("")
@@ -279,36 +223,6 @@ func (c *cashierScreen) key(k string) {
 	c.refresh()
 }
 
-// typedRune takes the keyboard when no field has the focus.
-func (c *cashierScreen) typedRune(r rune) {
-	if c.t.tabs.Selected() == nil || c.t.tabs.Selected().Content != c.root || c.t.pin != nil {
-		return
-	}
-	if c.t.phase == phaseEntry && unicode.IsPrint(r) && !unicode.IsSpace(r) {
-		c.key(string(r))
-	}
-}
-
-// typedKey takes Backspace, Delete and Escape when no field has the focus.
-func (c *cashierScreen) typedKey(ev *fyne.KeyEvent) {
-	if c.t.tabs.Selected() == nil || c.t.tabs.Selected().Content != c.root || c.t.pin != nil {
-		return
-	}
-	switch ev.Name {
-	case fyne.KeyBackspace:
-		c.key("⌫")
-	case fyne.KeyDelete:
-		c.key("C")
-	case fyne.KeyEscape:
-		switch c.t.phase {
-		case phaseEntry:
-			c.key("C")
-		case phaseScan:
-			c.t.cancelSale()
-		}
-	}
-}
-
 // amountShown is the typed amount as the display shows it.
 func (c *cashierScreen) amountShown() string {
 	sym := currencySymbol(c.t.currency())
@@ -352,8 +266,8 @@ func (c *cashierScreen) refresh() {
 		c.scanEntry.SetText("")
 		t.win.Canvas().Focus(c.scanEntry)
 	}
-	if t.phase != phaseScan && c.shownPhase == phaseScan {
-		t.win.Canvas().Unfocus()
+	if t.phase != phaseScan && c.shownPhase == phaseScan || t.phase == phaseEntry && c.shownPhase != phaseEntry {
+		t.win.Canvas().Unfocus() // typing goes to the amount again
 	}
 	c.shownPhase = t.phase
 }
@@ -368,10 +282,8 @@ func (c *cashierScreen) refreshEntry() {
 	}
 	c.amountText.Refresh()
 	msg := t.saleErr
-	if msg == "" && t.amount != "" {
-		if _, err := payments.ParseMoney(t.amount, t.currency(), payments.WidestRange()); err != nil {
-			msg = err.Error()
-		}
+	if msg == "" {
+		msg = t.typingWords()
 	}
 	c.amountErr.SetText(msg)
 	for _, b := range c.keys {
@@ -392,13 +304,25 @@ func (c *cashierScreen) refreshEntry() {
 	} else {
 		c.notReady.Show()
 	}
-	for _, b := range c.methodBtns {
+	for _, b := range c.payButtons() {
 		if t.ready {
 			b.Enable()
 		} else {
 			b.Disable()
 		}
 	}
+}
+
+// payButtons are the ways to pay on the screen.
+func (c *cashierScreen) payButtons() []*payButton {
+	bs := make([]*payButton, 0, len(c.methodBtns)+1)
+	if c.scanBtn != nil {
+		bs = append(bs, c.scanBtn)
+	}
+	for _, b := range c.methodBtns {
+		bs = append(bs, b)
+	}
+	return bs
 }
 
 // stateWords is the sale's state as the cashier reads it.
@@ -482,9 +406,9 @@ func (c *cashierScreen) refreshResult() {
 		}
 	case o.State == payments.Failed:
 		title = t.tr.T("result.failed")
-		detail = append(detail, t.tr.T("result.reason", "Reason", nonEmpty(o.Reason, t.tr.T("result.no_reason"))))
+		detail = append(detail, t.resultWords(o)...)
 	case o.State == payments.Closed || o.State == payments.Expired:
-		detail = append(detail, t.tr.T("result.reason", "Reason", nonEmpty(o.Reason, t.stateName(o.State))))
+		detail = append(detail, t.resultWords(o)...)
 	default: // unknown, pending: the engine stopped following it
 		title, col = t.tr.T("result.unknown"), colorWorking
 		detail = append(detail, t.tr.T("result.unknown_help"))
@@ -502,14 +426,7 @@ func (c *cashierScreen) refreshResult() {
 	c.resTitle.Refresh()
 	c.resAmount.SetText(o.Amount.String() + " · " + t.orderMethodName(o) + " · " + providerName(o.Provider))
 	c.resDetail.SetText(strings.Join(detail, "\n"))
-	switch {
-	case t.copyDone:
-		c.resReceipt.SetText(t.tr.T("result.copy_queued"))
-	case t.receipt:
-		c.resReceipt.SetText(t.tr.T("result.receipt_queued"))
-	default:
-		c.resReceipt.SetText("")
-	}
+	c.resReceipt.SetText(t.receiptWords())
 	show := func(b *widget.Button, on bool) {
 		if on {
 			b.Show()

@@ -39,6 +39,9 @@ type Config struct {
 	// CustomerIdleAfter: the customer display returns to its idle screen
 	// this long after a sale ended (default 20 s).
 	CustomerIdleAfter time.Duration
+	// NewSaleAfter: the next sale comes up this long after a paid one
+	// (default 8 s; negative: the cashier taps New sale).
+	NewSaleAfter time.Duration
 	// ReportDir is where the day report's CSV goes (default: the core's).
 	ReportDir string
 	// OnQuit is called when the manager closes the terminal (default: app.Quit).

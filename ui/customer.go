@@ -1,7 +1,7 @@
 package ui
 
 import (
-	"strings"
+	"image/color"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -12,44 +12,50 @@ import (
 	"qrpos/payments"
 )
 
-// customerQRSize is the QR code's size on the customer display, in pixels
-// before scaling: with 8 or more pixels per module a phone reads it from
-// a counter's distance.
-const customerQRSize = 480
+// customerQRSize is the QR code's image size on the customer display, in
+// pixels before scaling. On the display it takes the room the words leave,
+// at least customerQRMin: the display fits an 800×600 screen, and a phone
+// reads a code of 7 cm or more from a counter's distance.
+const (
+	customerQRSize = 480
+	customerQRMin  = 280
+)
 
 // customerDisplay is the second window, facing the customer: the store's
-// name while idle; the amount, the wallet and the QR code during a sale;
-// then paid or not. It has no staff controls (demo mode adds a button that
-// plays the customer).
+// name while idle; the amount, the wallet, what to do and the QR code
+// during a sale; then paid or not. It speaks Chinese and English at once
+// (customerwords.go). It has no staff controls (demo mode adds a button
+// that plays the customer, in the cashier's language).
 type customerDisplay struct {
 	t    *Terminal
 	win  fyne.Window
+	say  bilingual
 	idle bool // the last sale's outcome has been shown long enough
 
 	root      *fyne.Container
 	idlePanel fyne.CanvasObject
 	store     *canvas.Text
-	welcome   *canvas.Text
-	accepted  *widget.Label
+	welcome   *lines
+	accepted  *widget.Label // in both languages, a line each
 
 	salePanel fyne.CanvasObject
 	amount    *canvas.Text
-	wallet    *canvas.Text
-	prompt    *canvas.Text
+	wallet    *canvas.Text // "支付寶 · Alipay"
+	prompt    *lines
 	qr        *canvas.Image
 	qrData    string
-	count     *canvas.Text
+	count     *canvas.Text // the time left, in both languages on one line
 	demoPay   *widget.Button
 	demoMsg   *widget.Label
 
 	resultPanel fyne.CanvasObject
-	resTitle    *canvas.Text
+	resTitle    *lines
 	resAmount   *canvas.Text
-	resDetail   *canvas.Text
+	resDetail   *lines
 }
 
 func newCustomerDisplay(t *Terminal) *customerDisplay {
-	c := &customerDisplay{t: t, win: t.app.NewWindow("")}
+	c := &customerDisplay{t: t, win: t.app.NewWindow(customerTitle)}
 	c.win.Resize(fyne.NewSize(800, 720))
 	// The customer cannot close it; it goes with the cashier window.
 	c.win.SetCloseIntercept(func() {})
@@ -64,39 +70,79 @@ func text(size float32, bold bool) *canvas.Text {
 	return x
 }
 
-// build makes the display's panels in the current language.
+// lines shows one thing in both languages: the Chinese line over a smaller
+// English one, which hides when it would say the same.
+type lines struct {
+	zh, en *canvas.Text
+	box    *fyne.Container
+}
+
+func newLines(zhSize, enSize float32, bold bool) *lines {
+	l := &lines{zh: text(zhSize, bold), en: text(enSize, bold)}
+	l.box = container.NewVBox(l.zh, l.en)
+	return l
+}
+
+// set shows w in colour col.
+func (l *lines) set(w twoLines, col color.Color) {
+	if w.en == w.zh {
+		w.en = ""
+	}
+	l.zh.Text, l.zh.Color = w.zh, col
+	l.en.Text, l.en.Color = w.en, col
+	l.zh.Refresh()
+	if (w.en != "") != l.en.Visible() {
+		l.en.Hidden = w.en == ""
+		l.box.Refresh() // lay the lines out again
+	}
+	l.en.Refresh()
+}
+
+// oneLine is w on one line: Chinese · English (once when they agree).
+func oneLine(w twoLines) string {
+	if w.en == "" || w.en == w.zh {
+		return w.zh
+	}
+	if w.zh == "" {
+		return w.en
+	}
+	return w.zh + " · " + w.en
+}
+
+// build makes the display's panels; its languages follow the cashier's
+// (customerLanguages).
 func (c *customerDisplay) build() {
-	tr := c.t.tr
-	c.win.SetTitle(tr.T("customer.title"))
+	c.say = customerLanguages(c.t.tr.Language())
+	c.win.SetTitle(customerTitle + " — " + c.say.zh.T("customer.title"))
 	c.store = text(customerHeadline, true)
-	c.welcome = text(28, false)
+	c.welcome = newLines(32, 22, false)
 	c.accepted = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{})
 	c.accepted.Wrapping = fyne.TextWrapWord
-	c.idlePanel = container.NewVBox(layout.NewSpacer(), c.store, c.welcome, c.accepted, layout.NewSpacer())
+	c.idlePanel = container.NewVBox(layout.NewSpacer(), c.store, c.welcome.box, c.accepted, layout.NewSpacer())
 
 	c.amount = text(customerAmount, true)
-	c.wallet = text(28, true)
-	c.prompt = text(24, false)
+	c.wallet = text(28, false)
+	c.prompt = newLines(28, 20, false)
 	c.qr = canvas.NewImageFromImage(nil)
 	c.qr.FillMode = canvas.ImageFillContain
 	c.qr.ScaleMode = canvas.ImageScalePixels
-	c.qr.SetMinSize(fyne.NewSize(customerQRSize, customerQRSize))
+	c.qr.SetMinSize(fyne.NewSize(customerQRMin, customerQRMin))
 	c.count = text(20, false)
 	c.count.Color = colorMuted
 	c.demoMsg = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
-	c.demoPay = widget.NewButton(tr.T("customer.demo_pay"), func() { c.t.demoPay() })
+	c.demoMsg.Hide()
+	c.demoPay = widget.NewButton(c.t.tr.T("customer.demo_pay"), func() { c.t.demoPay() })
 	demo := container.NewVBox()
 	if c.t.core.Demo() {
 		demo.Add(container.NewCenter(container.NewGridWrap(fyne.NewSize(320, 44), c.demoPay)))
 		demo.Add(c.demoMsg)
 	}
-	c.salePanel = container.NewBorder(container.NewVBox(c.amount, c.wallet, c.prompt), container.NewVBox(c.count, demo), nil, nil,
-		container.NewCenter(c.qr))
+	c.salePanel = container.NewBorder(container.NewVBox(c.amount, c.wallet, c.prompt.box), container.NewVBox(c.count, demo), nil, nil, c.qr)
 
-	c.resTitle = text(customerHeadline+8, true)
+	c.resTitle = newLines(customerHeadline+8, 30, true)
 	c.resAmount = text(36, false)
-	c.resDetail = text(22, false)
-	c.resultPanel = container.NewVBox(layout.NewSpacer(), c.resTitle, c.resAmount, c.resDetail, layout.NewSpacer())
+	c.resDetail = newLines(24, 18, false)
+	c.resultPanel = container.NewVBox(layout.NewSpacer(), c.resTitle.box, c.resAmount, c.resDetail.box, layout.NewSpacer())
 
 	c.root = container.NewStack()
 	c.win.SetContent(container.NewStack(canvas.NewRectangle(colorWhite), container.NewPadded(c.root)))
@@ -106,72 +152,17 @@ func (c *customerDisplay) build() {
 // refresh shows the sale as it stands (UI goroutine).
 func (c *customerDisplay) refresh() {
 	t := c.t
-	tr := t.tr
 	var panel fyne.CanvasObject
 	switch {
 	case c.idle || t.phase == phaseEntry && t.ask == nil:
 		panel = c.idlePanel
-		c.store.Text = nonEmpty(t.prof.StoreName, "QR POS")
-		c.store.Refresh()
-		c.welcome.Text = tr.T("customer.welcome")
-		c.welcome.Refresh()
-		c.accepted.SetText(c.acceptedText())
+		c.refreshIdle()
 	case t.phase == phaseResult:
 		panel = c.resultPanel
-		o := t.order
-		c.resAmount.Text = o.Amount.String()
-		c.resAmount.Refresh()
-		switch {
-		case o.State.MoneyMoved():
-			c.resTitle.Text, c.resTitle.Color = tr.T("customer.paid"), colorPaid
-			c.resDetail.Text = tr.T("customer.thanks")
-		case o.State.Settled():
-			c.resTitle.Text, c.resTitle.Color = tr.T("customer.not_paid"), colorFailed
-			c.resDetail.Text = tr.T("customer.not_charged")
-		default:
-			c.resTitle.Text, c.resTitle.Color = tr.T("customer.checking"), colorWorking
-			c.resDetail.Text = tr.T("customer.please_wait")
-		}
-		c.resTitle.Refresh()
-		c.resDetail.Refresh()
-	default: // scan, starting, waiting
+		c.refreshResult()
+	default: // the till's charge, scan, starting, waiting
 		panel = c.salePanel
-		c.amount.Text = t.money.String()
-		c.amount.Refresh()
-		c.wallet.Text = t.walletName(t.method)
-		if t.method.Wallet == payments.AnyWallet || t.phase == phaseEntry {
-			c.wallet.Text = ""
-		}
-		c.wallet.Refresh()
-		qr := ""
-		switch {
-		case t.phase == phaseEntry: // the till's charge: the cashier asks how
-			c.prompt.Text = tr.T("customer.tell_cashier")
-		case t.method.Mode == payments.CPM:
-			c.prompt.Text = tr.T("customer.show_code")
-		case t.order.QRCode != "":
-			c.prompt.Text = tr.T("customer.scan_qr", "Wallet", t.walletName(t.method))
-			qr = t.order.QRCode
-		default:
-			c.prompt.Text = tr.T("customer.preparing")
-		}
-		c.prompt.Refresh()
-		if qr != c.qrData {
-			c.qrData = qr
-			c.qr.Image = qrImage(qr, customerQRSize)
-			c.qr.Refresh()
-		}
-		if qr == "" {
-			c.qr.Hide()
-		} else {
-			c.qr.Show()
-		}
-		if t.phase == phaseWaiting && t.order.OutTradeNo != "" {
-			c.demoPay.Show()
-		} else {
-			c.demoPay.Hide()
-		}
-		c.refreshCountdown()
+		c.refreshSale()
 	}
 	if len(c.root.Objects) != 1 || c.root.Objects[0] != panel {
 		c.root.Objects = []fyne.CanvasObject{panel}
@@ -179,30 +170,79 @@ func (c *customerDisplay) refresh() {
 	}
 }
 
-// refreshCountdown shows the time the QR code stays payable.
+// refreshIdle shows the store's name, a welcome and the wallets taken.
+func (c *customerDisplay) refreshIdle() {
+	c.store.Text = nonEmpty(c.t.prof.StoreName, "QR POS")
+	c.store.Refresh()
+	c.welcome.set(c.say.T("customer.welcome"), colorText)
+	acc := c.acceptedWallets()
+	if len(acc) == 0 {
+		c.accepted.SetText("")
+		return
+	}
+	w := c.say.T("customer.accepted", "Wallets", walletsIn(acc))
+	c.accepted.SetText(w.zh + "\n" + w.en)
+}
+
+// refreshResult shows how the sale ended.
+func (c *customerDisplay) refreshResult() {
+	title, detail, paid, settled := c.resultWords()
+	col := colorWorking
+	switch {
+	case paid:
+		col = colorPaid
+	case settled:
+		col = colorFailed
+	}
+	c.resTitle.set(title, col)
+	c.resAmount.Text = c.t.order.Amount.String()
+	c.resAmount.Refresh()
+	c.resDetail.set(detail, colorText)
+}
+
+// refreshSale shows the amount, the wallet, what to do and the QR code.
+func (c *customerDisplay) refreshSale() {
+	t := c.t
+	c.amount.Text = t.money.String()
+	c.amount.Refresh()
+	c.wallet.Text = ""
+	if t.method.Wallet != payments.AnyWallet && t.phase != phaseEntry {
+		c.wallet.Text = oneLine(c.say.words(walletIn(t.method)))
+	}
+	c.wallet.Refresh()
+	prompt, qr := c.salePrompt()
+	c.prompt.set(prompt, colorText)
+	if qr != c.qrData {
+		c.qrData = qr
+		c.qr.Image = qrImage(qr, customerQRSize)
+		c.qr.Refresh()
+	}
+	demo := t.phase == phaseWaiting && t.order.OutTradeNo != ""
+	if (qr != "") != c.qr.Visible() || demo != c.demoPay.Visible() {
+		c.qr.Hidden, c.demoPay.Hidden = qr == "", !demo
+		c.salePanel.Refresh() // lay the panel out again
+	}
+	c.refreshCountdown()
+}
+
+// refreshCountdown shows the time the order stays payable.
 func (c *customerDisplay) refreshCountdown() {
-	c.count.Text = c.t.timeLeftText()
+	c.count.Text = oneLine(c.timeLeftWords())
 	c.count.Refresh()
 }
 
-// acceptedText lists the wallets this terminal takes.
-func (c *customerDisplay) acceptedText() string {
-	seen := map[string]bool{}
-	var names []string
+// acceptedWallets are the wallets this terminal takes, each once.
+func (c *customerDisplay) acceptedWallets() []payments.Method {
+	seen := map[payments.Wallet]bool{}
+	var out []payments.Method
 	for _, m := range c.t.prof.Offered() {
-		if m.Wallet == payments.AnyWallet || m.Wallet == payments.AlipayBoth {
+		if m.Wallet == payments.AnyWallet || m.Wallet == payments.AlipayBoth || seen[m.Wallet] {
 			continue
 		}
-		n := c.t.walletName(m)
-		if !seen[n] {
-			seen[n] = true
-			names = append(names, n)
-		}
+		seen[m.Wallet] = true
+		out = append(out, m)
 	}
-	if len(names) == 0 {
-		return ""
-	}
-	return c.t.tr.T("customer.accepted", "Wallets", strings.Join(names, " · "))
+	return out
 }
 
 // demoPay plays the customer in demo mode: the core's sandbox pays the
@@ -212,15 +252,24 @@ func (t *Terminal) demoPay() {
 	if !t.core.Demo() || no == "" {
 		return
 	}
-	t.cust.demoMsg.SetText(t.tr.T("customer.demo_paying"))
+	t.cust.demoSays(t.tr.T("customer.demo_paying"))
 	go func() {
 		err := t.core.SandboxPay(no, "success")
 		t.do(func() {
 			if err != nil {
-				t.cust.demoMsg.SetText(err.Error())
+				t.cust.demoSays(err.Error())
 				return
 			}
-			t.cust.demoMsg.SetText("")
+			t.cust.demoSays("")
 		})
 	}()
+}
+
+// demoSays shows the demo customer's progress; empty, it takes no room.
+func (c *customerDisplay) demoSays(msg string) {
+	c.demoMsg.SetText(msg)
+	if (msg != "") != c.demoMsg.Visible() {
+		c.demoMsg.Hidden = msg == ""
+		c.salePanel.Refresh()
+	}
 }

@@ -26,10 +26,17 @@ func (t *Terminal) onScan(code string) {
 		t.startSale(t.method, code)
 	case phaseEntry:
 		// A code scanned with an amount typed starts a CPM sale at once.
-		_, cpm := t.offered()
-		if len(cpm) > 0 && t.amount != "" {
-			t.startSale(t.cpmMethodFor(code, cpm[0]), code)
+		m, ok := t.anyWalletMethod()
+		switch {
+		case !ok:
+			t.saleErr = t.tr.T("cashier.scan_not_offered")
+		case t.amount == "":
+			t.saleErr = t.tr.T("cashier.scan_needs_amount")
+		default:
+			t.startSale(m, code)
+			return
 		}
+		t.refreshCashier()
 	}
 }
 
@@ -71,5 +78,6 @@ func (t *Terminal) PrinterQueue(queued int, lastErr error) {
 	t.do(func() {
 		t.printQueued, t.printErr = queued, msg
 		t.status.refresh()
+		t.printerChanged()
 	})
 }

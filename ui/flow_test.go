@@ -40,8 +40,8 @@ func TestSaleMPMPaid(t *testing.T) {
 	if got := term.cust.amount.Text; got != "HK$12.30" {
 		t.Fatalf("customer display amount %q", got)
 	}
-	if !strings.Contains(term.cust.prompt.Text, "Alipay") {
-		t.Fatalf("customer prompt %q", term.cust.prompt.Text)
+	if !strings.Contains(term.cust.prompt.en.Text, "Alipay") {
+		t.Fatalf("customer prompt %q", term.cust.prompt.en.Text)
 	}
 	if !strings.Contains(term.cashier.waitState.Text, "scan and pay") || !strings.HasPrefix(term.cashier.waitCount.Text, "Time left") {
 		t.Fatalf("waiting shows %q / %q", term.cashier.waitState.Text, term.cashier.waitCount.Text)
@@ -55,8 +55,8 @@ func TestSaleMPMPaid(t *testing.T) {
 	if term.order.ProviderRef == "" || !strings.Contains(term.cashier.resDetail.Text, term.order.ProviderRef) {
 		t.Fatalf("provider reference not shown: %q", term.cashier.resDetail.Text)
 	}
-	if term.cust.resTitle.Text != "Paid — thank you!" {
-		t.Fatalf("customer display %q", term.cust.resTitle.Text)
+	if term.cust.resTitle.en.Text != "Paid — thank you!" {
+		t.Fatalf("customer display %q", term.cust.resTitle.en.Text)
 	}
 	r.until("receipt queued", func() bool { return term.receipt })
 	jobs, err := r.j.PrintsOf(context.Background(), o.OutTradeNo)
@@ -100,8 +100,8 @@ func TestSaleCancel(t *testing.T) {
 	if r.order(no).State != payments.Closed {
 		t.Fatal("journal does not say closed")
 	}
-	if term.cust.resTitle.Text != "Payment not completed" || !term.cashier.retryBtn.Visible() || term.cashier.printBtn.Visible() {
-		t.Fatalf("result screens: %q retry %v print %v", term.cust.resTitle.Text, term.cashier.retryBtn.Visible(), term.cashier.printBtn.Visible())
+	if term.cust.resTitle.en.Text != "Payment not completed" || !term.cashier.retryBtn.Visible() || term.cashier.printBtn.Visible() {
+		t.Fatalf("result screens: %q retry %v print %v", term.cust.resTitle.en.Text, term.cashier.retryBtn.Visible(), term.cashier.printBtn.Visible())
 	}
 	if v, ok := r.sb.Order(no); !ok || v.Paid {
 		t.Fatalf("sandbox order %+v %v", v, ok)
@@ -113,23 +113,37 @@ func TestSaleCancel(t *testing.T) {
 	}
 }
 
-// TestAmountErrors: the amount is parsed as strictly as the core does and
-// its error text is shown; nothing is charged.
+// TestAmountErrors: the amount is parsed as strictly as the core does;
+// what is wrong is said in the shop's words, with what to type instead;
+// nothing is charged.
 func TestAmountErrors(t *testing.T) {
 	r := newRig(t, rigOptions{language: English})
 	term := r.term
-	r.typeAmount("1.234")
-	if !strings.Contains(term.cashier.amountErr.Text, "at most 2 decimals") {
+	r.typeAmount("1.")
+	if term.cashier.amountErr.Text != "" {
+		t.Fatalf("an amount being typed shows %q", term.cashier.amountErr.Text)
+	}
+	r.typeAmount("234")
+	if term.cashier.amountErr.Text != "At most two decimals, like 12.50." {
 		t.Fatalf("error %q", term.cashier.amountErr.Text)
 	}
 	r.tap(r.method("qfpay:800101"))
-	if term.phase != phaseEntry || !strings.Contains(term.cashier.amountErr.Text, "at most 2 decimals") {
+	if term.phase != phaseEntry || term.cashier.amountErr.Text != "At most two decimals, like 12.50." {
 		t.Fatalf("charged a bad amount: %v %q", term.phase, term.cashier.amountErr.Text)
 	}
 	term.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyDelete})
+	r.typeAmount("12a.3x")
+	if want := "“12a.3x” is not an amount. Use digits and at most one point, like 12.50."; term.cashier.amountErr.Text != want {
+		t.Fatalf("error %q", term.cashier.amountErr.Text)
+	}
+	term.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyDelete})
+	r.tap(r.method("qfpay:800101"))
+	if term.phase != phaseEntry || term.cashier.amountErr.Text != "Type the amount first." {
+		t.Fatalf("no amount: %v %q", term.phase, term.cashier.amountErr.Text)
+	}
 	r.typeAmount("0.01")
 	r.tap(r.method("eftpay:WECHATHK")) // eftPay takes 0.02 at least
-	if term.phase != phaseEntry || !strings.Contains(term.cashier.amountErr.Text, "below the minimum") {
+	if term.phase != phaseEntry || term.cashier.amountErr.Text != "The smallest amount for this way to pay is HK$0.02." {
 		t.Fatalf("eftPay range not applied: %v %q", term.phase, term.cashier.amountErr.Text)
 	}
 	orders, err := r.j.Orders(context.Background(), storage.Filter{})
@@ -148,8 +162,8 @@ func TestCPMKeyboardWedge(t *testing.T) {
 	if term.phase != phaseScan {
 		t.Fatalf("phase %v", term.phase)
 	}
-	if term.cust.prompt.Text != "Please show your payment code to the cashier" {
-		t.Fatalf("customer prompt %q", term.cust.prompt.Text)
+	if term.cust.prompt.en.Text != "Please show your payment code to the cashier" {
+		t.Fatalf("customer prompt %q", term.cust.prompt.en.Text)
 	}
 	if term.win.Canvas().Focused() != term.cashier.scanEntry {
 		t.Fatal("the scan field does not have the focus")
@@ -237,7 +251,7 @@ func TestRefundAndReprintWithPIN(t *testing.T) {
 		t.Fatal("no detail")
 	}
 	r.until("detail loaded", func() bool { return d.order.OutTradeNo == no })
-	for _, want := range []string{"created", "request", "response", "paid"} {
+	for _, want := range []string{"Order created", "Payment sent", "answered", "paid"} {
 		if !strings.Contains(d.events.Text, want) {
 			t.Fatalf("timeline lacks %q:\n%s", want, d.events.Text)
 		}
@@ -265,14 +279,14 @@ func TestRefundAndReprintWithPIN(t *testing.T) {
 	if !strings.Contains(d.refunds.Text, "HK$30.00") {
 		t.Fatalf("refunds %q", d.refunds.Text)
 	}
-	r.until("refund receipt printed", func() bool { return strings.Contains(term.preview.text, "Refund "+d.order.OutTradeNo[:4]) })
+	r.until("refund receipt printed", func() bool { return strings.Contains(term.preview.text, "Refund no.") })
 	printed := term.preview.count
 
 	r.tap(d.reprintBtn)
 	r.enterPIN("1234")
 	r.until("reprint queued", func() bool { return d.msg.Text == "A copy of the receipt is printing." })
 	r.until("reprint printed", func() bool { return term.preview.count == printed+1 })
-	if !strings.Contains(term.preview.text, "R E P R I N T") {
+	if !strings.Contains(term.preview.text, "COPY") || !strings.Contains(term.preview.text, "Remaining                               HK$70.00") {
 		t.Fatalf("reprint preview:\n%s", term.preview.text)
 	}
 
@@ -303,8 +317,8 @@ func TestSettingsLockout(t *testing.T) {
 		r.tap(term.settings.unlockBtn)
 		r.enterPIN("9999")
 		if i < MaxPINTries {
-			want := "Wrong PIN. " + string(rune('0'+MaxPINTries-i)) + " tries left"
-			if term.pin == nil || !strings.HasPrefix(term.pin.msg.Text, want) {
+			want := term.tr.N("pin.wrong", MaxPINTries-i) // pinlock_test.go checks the words
+			if term.pin == nil || term.pin.msg.Text != want {
 				t.Fatalf("try %d: %v", i, term.pin)
 			}
 			term.closePIN()
@@ -398,8 +412,8 @@ func TestLanguageSwitch(t *testing.T) {
 			t.Fatalf("tab %d = %q, want %q", i, it.Text, want[i])
 		}
 	}
-	if term.cust.welcome.Text != "歡迎光臨" || term.cust.win.Title() != "QR POS — 顧客螢幕" {
-		t.Fatalf("customer display %q %q", term.cust.welcome.Text, term.cust.win.Title())
+	if term.cust.welcome.zh.Text != "歡迎光臨" || term.cust.win.Title() != "QR POS customer display — 顧客顯示屏" {
+		t.Fatalf("customer display %q %q", term.cust.welcome.zh.Text, term.cust.win.Title())
 	}
 	if p, err := loadProfile(r); err != nil || p.Language != "zh-Hant" {
 		t.Fatalf("stored language %q %v", p.Language, err)

@@ -16,16 +16,49 @@ import (
 const historyLimit = 500
 
 // historyScreen is today's orders from the journal, searchable by order
-// number (a search looks at every day), each opening its detail.
+// number, provider reference or amount (a search looks at every day), each
+// opening its detail.
 type historyScreen struct {
 	t      *Terminal
 	root   *fyne.Container // the list, or an order's detail
 	list   fyne.CanvasObject
 	search *widget.Entry
+	head   *fyne.Container // the column titles, laid out as a row
 	table  *widget.List
 	count  *widget.Label
 	orders []payments.Order
 	seq    int // the latest load; older answers are dropped
+}
+
+// The list's columns: order, time, method, provider, amount, state.
+const (
+	colOrder = iota
+	colTime
+	colMethod
+	colProvider
+	colAmount
+	colState
+)
+
+// historyColumns gives each column a fixed share of the row's width, the
+// same in the header and every row whatever their texts: the titles stay
+// over their columns. A text too long for its share ends in "…".
+var historyColumns = columnsLayout{shares: []float32{0.28, 0.12, 0.17, 0.11, 0.16, 0.16}, minWidth: 640}
+
+// historyRow is a row of labels in historyColumns (the amount right-aligned,
+// as its title), bold for the header.
+func historyRow(bold bool, texts ...string) *fyne.Container {
+	row := container.New(historyColumns)
+	for i, s := range texts {
+		l := widget.NewLabel(s)
+		l.Truncation = fyne.TextTruncateEllipsis
+		l.TextStyle = fyne.TextStyle{Bold: bold, Monospace: i == colOrder && !bold}
+		if i == colAmount {
+			l.Alignment = fyne.TextAlignTrailing
+		}
+		row.Add(l)
+	}
+	return row
 }
 
 func newHistoryScreen(t *Terminal) *historyScreen {
@@ -36,11 +69,7 @@ func newHistoryScreen(t *Terminal) *historyScreen {
 	h.search.OnSubmitted = func(string) { h.reload() }
 	h.table = widget.NewList(
 		func() int { return len(h.orders) },
-		func() fyne.CanvasObject {
-			no := widget.NewLabelWithStyle("T000000000000000000000", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-			return container.NewGridWithColumns(5, no, widget.NewLabel("00:00:00"), widget.NewLabel("WeChat Pay HK"),
-				widget.NewLabelWithStyle("HK$00,000.00", fyne.TextAlignTrailing, fyne.TextStyle{}), widget.NewLabel("partly refunded"))
-		},
+		func() fyne.CanvasObject { return historyRow(false, "", "", "", "", "", "") },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i >= len(h.orders) {
 				return
@@ -54,9 +83,9 @@ func newHistoryScreen(t *Terminal) *historyScreen {
 		}
 	}
 	refresh := widget.NewButtonWithIcon(tr.T("button.refresh"), theme.ViewRefreshIcon(), func() { h.reload() })
-	head := container.NewGridWithColumns(5, sectionTitle(tr.T("history.col_order")), sectionTitle(tr.T("history.col_time")),
-		sectionTitle(tr.T("history.col_method")), sectionTitle(tr.T("history.col_amount")), sectionTitle(tr.T("history.col_state")))
-	top := container.NewVBox(container.NewBorder(nil, nil, nil, refresh, h.search), h.count, head)
+	h.head = historyRow(true, tr.T("history.col_order"), tr.T("history.col_time"), tr.T("history.col_method"),
+		tr.T("history.col_provider"), tr.T("history.col_amount"), tr.T("history.col_state"))
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, refresh, h.search), h.count, h.head)
 	h.list = container.NewBorder(top, nil, nil, nil, h.table)
 	h.root = container.NewStack(h.list)
 	return h
@@ -64,16 +93,20 @@ func newHistoryScreen(t *Terminal) *historyScreen {
 
 func (h *historyScreen) fillRow(o payments.Order, row *fyne.Container) {
 	t := h.t
-	row.Objects[0].(*widget.Label).SetText(o.OutTradeNo)
-	when := clock(o.CreatedAt)
-	if y, m, d := o.CreatedAt.Local().Date(); y != t.now().Year() || m != t.now().Month() || d != t.now().Day() {
-		when = stamp(o.CreatedAt)
+	cell := func(i int) *widget.Label { return row.Objects[i].(*widget.Label) }
+	cell(colOrder).SetText(o.OutTradeNo)
+	when, at, now := clock(o.CreatedAt), o.CreatedAt.Local(), t.now().Local()
+	switch {
+	case at.Year() != now.Year():
+		when = at.Format("2006-01-02")
+	case at.YearDay() != now.YearDay():
+		when = at.Format("01-02 15:04")
 	}
-	row.Objects[1].(*widget.Label).SetText(when)
-	row.Objects[2].(*widget.Label).SetText(t.orderMethodName(o) + " · " + string(o.Mode))
-	row.Objects[3].(*widget.Label).SetText(o.Amount.String())
-	st := row.Objects[4].(*widget.Label)
-	st.SetText(t.stateName(o.State))
+	cell(colTime).SetText(when)
+	cell(colMethod).SetText(t.orderMethodName(o)) // the detail says who scans
+	cell(colProvider).SetText(providerName(o.Provider))
+	cell(colAmount).SetText(o.Amount.String())
+	st := cell(colState)
 	switch {
 	case o.State.MoneyMoved():
 		st.Importance = widget.SuccessImportance
@@ -82,7 +115,33 @@ func (h *historyScreen) fillRow(o payments.Order, row *fyne.Container) {
 	default:
 		st.Importance = widget.WarningImportance
 	}
-	st.Refresh()
+	st.SetText(t.stateName(o.State))
+}
+
+// columnsLayout lays objects out side by side, each a fixed share of the
+// width (shares add up to 1), as tall as the tallest; it asks for
+// minWidth, never for its texts' widths.
+type columnsLayout struct {
+	shares   []float32
+	minWidth float32
+}
+
+func (c columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	x := float32(0)
+	for i, o := range objs {
+		w := size.Width * c.shares[i%len(c.shares)]
+		o.Move(fyne.NewPos(x, 0))
+		o.Resize(fyne.NewSize(w, size.Height))
+		x += w
+	}
+}
+
+func (c columnsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	h := float32(0)
+	for _, o := range objs {
+		h = max(h, o.MinSize().Height)
+	}
+	return fyne.NewSize(c.minWidth, h)
 }
 
 // startOfDay is midnight of t's local day.

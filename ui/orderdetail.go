@@ -24,6 +24,7 @@ type orderDetail struct {
 	root       fyne.CanvasObject
 	title      *widget.Label
 	facts      *fyne.Container // holds a new form at every load
+	scroll     *container.Scroll
 	refunds    *widget.Label
 	events     *widget.Label
 	msg        *widget.Label
@@ -42,7 +43,6 @@ func newOrderDetail(t *Terminal, no string) *orderDetail {
 	d := &orderDetail{t: t, no: no, title: widget.NewLabelWithStyle(no, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		facts: container.NewStack(), refunds: widget.NewLabel(""), events: widget.NewLabel(""), msg: widget.NewLabel("")}
 	d.events.Wrapping = fyne.TextWrapWord
-	d.events.TextStyle = fyne.TextStyle{Monospace: true}
 	d.msg.Wrapping = fyne.TextWrapWord
 	d.msg.Importance = widget.WarningImportance
 	back := widget.NewButtonWithIcon(tr.T("button.back"), theme.NavigateBackIcon(), func() { t.history.back() })
@@ -52,7 +52,8 @@ func newOrderDetail(t *Terminal, no string) *orderDetail {
 	d.reprintBtn.Disable()
 	top := container.NewBorder(nil, nil, back, container.NewHBox(d.refundBtn, d.reprintBtn), d.title)
 	body := container.NewVBox(d.facts, d.msg, sectionTitle(tr.T("detail.refunds")), d.refunds, sectionTitle(tr.T("detail.timeline")), d.events)
-	d.root = container.NewBorder(top, nil, nil, nil, container.NewVScroll(body))
+	d.scroll = container.NewVScroll(body)
+	d.root = container.NewBorder(top, nil, nil, nil, d.scroll)
 	return d
 }
 
@@ -117,21 +118,8 @@ func (d *orderDetail) show(o payments.Order, refs []payments.Refund, evs []termi
 		rl = []string{tr.T("detail.no_refunds")}
 	}
 	d.refunds.SetText(strings.Join(rl, "\n"))
-	var el []string
-	for _, ev := range evs {
-		line := clock(ev.At) + "  " + ev.Kind
-		if ev.StateTo != "" {
-			line += fmt.Sprintf("  %s → %s", nonEmpty(string(ev.StateFrom), "·"), ev.StateTo)
-		}
-		if det := strings.TrimSpace(ev.Detail); det != "" {
-			if len(det) > 160 {
-				det = det[:160] + "…"
-			}
-			line += "  " + det
-		}
-		el = append(el, line)
-	}
-	d.events.SetText(strings.Join(el, "\n"))
+	d.events.SetText(strings.Join(t.timelineLines(terminal.Timeline(o, evs)), "\n"))
+	d.scroll.Refresh() // the form's height changed: lay the column out again
 	m, err := o.Method()
 	if o.Refundable().Minor > 0 && err == nil && m.CanRefund {
 		d.refundBtn.Enable()
@@ -233,4 +221,49 @@ func (d *orderDetail) reprint() {
 			})
 		}()
 	})
+}
+
+// timelineLines words an order's timeline (the core collapses repeated
+// status checks into one line), one line each: the time, what happened,
+// the state change, the journal's own words.
+func (t *Terminal) timelineLines(tl []terminal.TimelineEntry) []string {
+	tr := t.tr
+	var out []string
+	for _, e := range tl {
+		line := clock(e.At) + "  "
+		if e.Kind == terminal.TimelinePolls {
+			line += t.pollsText(e)
+		} else {
+			line += tr.T("timeline." + string(e.Kind))
+			if e.StateTo != "" {
+				line += fmt.Sprintf(": %s → %s", t.stateName(e.StateFrom), t.stateName(e.StateTo))
+			}
+		}
+		if det := strings.TrimSpace(e.Detail); det != "" && e.Kind != terminal.TimelineCreated { // the facts say what was created
+			if r := []rune(det); len(r) > 160 {
+				det = string(r[:160]) + "…"
+			}
+			line += "  · " + det
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// pollsText is a run of status checks: how many, over which span, how
+// many had no answer.
+func (t *Terminal) pollsText(e terminal.TimelineEntry) string {
+	tr := t.tr
+	span := clock(e.At)
+	if to := clock(e.Until); to != span {
+		span += "–" + to
+	}
+	s := tr.N("timeline.polls", e.Count, "Span", span)
+	if e.RefundNo != "" {
+		s = tr.N("timeline.refund_polls", e.Count, "Span", span, "Refund", e.RefundNo)
+	}
+	if e.NoAnswer > 0 {
+		s += " " + tr.N("timeline.no_answers", e.NoAnswer)
+	}
+	return s
 }

@@ -1,11 +1,14 @@
 package ui
 
 import (
-	"time"
+	"image/color"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"qrpos/payments/checkout"
@@ -25,12 +28,18 @@ type pinPrompt struct {
 	msg    *widget.Label
 	ok     *widget.Button
 	cancel *widget.Button
+	keys   map[string]*widget.Button // the pad's keys: "0" to "9", "⌫"
 	busy   bool
 }
 
+// pinPadKeys are the PIN pad's keys in the sale keypad's order (7 8 9 on
+// top, ⌫ bottom right); "" is the sale keypad's "." left blank.
+var pinPadKeys = []string{"7", "8", "9", "4", "5", "6", "1", "2", "3", "", "0", "⌫"}
+
 // withPIN asks for the manager PIN, then runs then (UI goroutine). purpose
 // names the action in the audit log. Five wrong PINs in a row lock it for
-// a growing delay; a terminal without a PIN asks for a new one first.
+// a growing delay (the locked dialog counts it down); a terminal without a
+// PIN asks for a new one first.
 func (t *Terminal) withPIN(purpose string, then func()) {
 	if t.pin != nil {
 		return
@@ -47,25 +56,22 @@ func (t *Terminal) withPIN(purpose string, then func()) {
 				t.showError(err)
 				return
 			}
-			if now := t.now(); now.Before(l.Until) {
-				t.showLocked(l.Until.Sub(now))
+			t.settings.pinLock.set(l)
+			if l.Left(t.now()) > 0 {
+				t.settings.pinLock.showDialog()
 				return
 			}
-			t.openPINPrompt(purpose, l.Failures, then)
+			t.openPINPrompt(purpose, l, then)
 		})
 	}()
 }
 
-func (t *Terminal) showLocked(left time.Duration) {
-	t.showMessage(t.tr.T("pin.locked_title"), t.tr.T("pin.locked", "Minutes", minutesText(left)))
-}
-
-func (t *Terminal) openPINPrompt(purpose string, failures int, then func()) {
+func (t *Terminal) openPINPrompt(purpose string, l checkout.PINLock, then func()) {
 	tr := t.tr
-	p := &pinPrompt{entry: widget.NewPasswordEntry(), msg: widget.NewLabel("")}
+	p := &pinPrompt{entry: widget.NewPasswordEntry(), msg: widget.NewLabel(""), keys: map[string]*widget.Button{}}
 	p.msg.Wrapping = fyne.TextWrapWord
-	if failures > 0 {
-		p.msg.SetText(tr.T("pin.tries_left", "Left", MaxPINTries-failures%MaxPINTries))
+	if l.Failures > 0 {
+		p.msg.SetText(tr.N("pin.tries_left", l.TriesLeft()))
 	}
 	p.entry.SetPlaceHolder(tr.T("pin.placeholder"))
 	submit := func() {
@@ -79,52 +85,67 @@ func (t *Terminal) openPINPrompt(purpose string, failures int, then func()) {
 		core := t.core
 		go func() {
 			c, err := core.CheckPIN(t.ctx, pin, purpose)
-			t.do(func() {
-				p.busy = false
-				p.ok.Enable()
-				switch {
-				case err != nil:
-					p.msg.SetText(err.Error())
-				case c.OK:
-					t.closePIN()
-					then()
-				case c.Lock.Left(t.now()) > 0:
-					t.closePIN()
-					t.showLocked(c.Lock.Left(t.now()))
-				default:
-					p.entry.SetText("")
-					p.msg.SetText(tr.T("pin.wrong", "Left", c.Lock.TriesLeft()))
-				}
-			})
+			t.do(func() { t.pinChecked(p, c, err, then) })
 		}()
 	}
 	p.entry.OnSubmitted = func(string) { submit() }
 	p.ok = widget.NewButton(tr.T("button.ok"), submit)
 	p.ok.Importance = widget.HighImportance
 	p.cancel = widget.NewButton(tr.T("button.cancel"), func() { t.closePIN() })
-	pad := container.NewGridWithColumns(3)
-	for _, k := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "✓"} {
-		k := k
-		pad.Add(widget.NewButton(k, func() {
-			switch k {
-			case "⌫":
-				if n := len(p.entry.Text); n > 0 {
-					p.entry.SetText(p.entry.Text[:n-1])
-				}
-			case "✓":
-				submit()
-			default:
-				p.entry.SetText(p.entry.Text + k)
-			}
-		}))
-	}
-	content := container.NewVBox(widget.NewLabel(tr.T("pin.prompt")), p.entry, p.msg,
-		container.NewGridWrap(fyne.NewSize(300, 200), pad))
+	// The message keeps room for two lines, so that a longer one does not
+	// run under the pad.
+	room := canvas.NewRectangle(color.Transparent)
+	room.SetMinSize(fyne.NewSize(0, 2*theme.TextSize()+3*theme.Padding()+4))
+	content := container.NewVBox(widget.NewLabel(tr.T("pin.prompt")), p.entry, container.NewStack(room, p.msg),
+		container.NewGridWrap(fyne.NewSize(300, 200), p.pad()))
 	p.dlg = dialog.NewCustomWithoutButtons(tr.T("pin.title"), content, t.win)
 	p.dlg.SetButtons([]fyne.CanvasObject{p.cancel, p.ok})
 	t.pin = p
 	p.dlg.Show()
 	t.win.Canvas().Focus(p.entry)
+}
+
+// pad is the PIN's keypad, laid out as the sale keypad.
+func (p *pinPrompt) pad() fyne.CanvasObject {
+	pad := container.NewGridWithColumns(3)
+	for _, k := range pinPadKeys {
+		if k == "" {
+			pad.Add(layout.NewSpacer())
+			continue
+		}
+		b := widget.NewButton(k, func() {
+			if k != "⌫" {
+				p.entry.SetText(p.entry.Text + k)
+			} else if n := len(p.entry.Text); n > 0 {
+				p.entry.SetText(p.entry.Text[:n-1])
+			}
+		})
+		p.keys[k] = b
+		pad.Add(b)
+	}
+	return pad
+}
+
+// pinChecked shows how the try of prompt p went.
+func (t *Terminal) pinChecked(p *pinPrompt, c checkout.PINCheck, err error, then func()) {
+	p.busy = false
+	p.ok.Enable()
+	if err != nil {
+		p.msg.SetText(err.Error())
+		return
+	}
+	t.settings.pinLock.set(c.Lock)
+	switch {
+	case c.OK:
+		t.closePIN()
+		then()
+	case c.Lock.Left(t.now()) > 0:
+		t.closePIN()
+		t.settings.pinLock.showDialog()
+	default:
+		p.entry.SetText("")
+		p.msg.SetText(t.tr.N("pin.wrong", c.Lock.TriesLeft()))
+	}
 }
 
 func (t *Terminal) closePIN() {

@@ -16,19 +16,22 @@ import (
 // provider, built from what the provider describes (payments.ProviderInfo
 // .Settings): an entry per setting, a password entry that never shows the
 // old value for a secret, a choice for a setting with Choices, and a "Test
-// connection" button. Nothing here names a provider.
+// connection" button. Each setting is labelled in the shop's words, its
+// API name small under it (what the provider's papers call it). Nothing
+// here names a provider.
 
 // providerFields are one provider's card.
 type providerFields struct {
 	info    payments.ProviderInfo
 	entries map[string]*widget.Entry  // text and secret settings, by key
 	choices map[string]*widget.Select // settings with Choices, by key
+	shown   shownTexts                // what the fields showed when built
 	test    *widget.Button
 }
 
 // newProviderFields builds the card's fields from profile p.
 func (s *settingsScreen) newProviderFields(info payments.ProviderInfo, p checkout.Profile) *providerFields {
-	f := &providerFields{info: info, entries: map[string]*widget.Entry{}, choices: map[string]*widget.Select{}}
+	f := &providerFields{info: info, entries: map[string]*widget.Entry{}, choices: map[string]*widget.Select{}, shown: shownTexts{}}
 	for _, set := range info.Settings {
 		v := p.Setting(info.Name, set.Key)
 		switch {
@@ -41,6 +44,12 @@ func (s *settingsScreen) newProviderFields(info payments.ProviderInfo, p checkou
 		default:
 			f.entries[set.Key] = entryWith(v)
 		}
+	}
+	for _, e := range f.entries {
+		f.shown.remember(e)
+	}
+	for _, c := range f.choices {
+		f.shown.remember(c)
 	}
 	tr := s.t.tr
 	f.test = widget.NewButton(tr.T("settings.test_provider", "Provider", info.Title), func() { s.testProvider(info.Name) })
@@ -72,7 +81,9 @@ func (f *providerFields) card(tr *Translator) fyne.CanvasObject {
 		if sel, ok := f.choices[set.Key]; ok {
 			w = sel
 		}
-		form.Append(settingLabel(tr, f.info, set), w)
+		it := widget.NewFormItem(settingLabel(tr, f.info, set), w)
+		it.HintText = settingHint(tr, f.info, set)
+		form.AppendItem(it)
 	}
 	return widget.NewCard(f.info.Title, "", container.NewVBox(form, container.NewHBox(f.test)))
 }
@@ -89,17 +100,41 @@ func settingLabel(tr *Translator, info payments.ProviderInfo, set payments.Setti
 	return set.Label
 }
 
-// apply writes the card into p: a secret left empty keeps the old one, a
-// choice showing the default of an empty setting keeps it empty.
+// settingHint is what goes small under a setting: its API name, and what
+// to put there when the shop's words need it ("setting_hint.<provider>.<key>").
+func settingHint(tr *Translator, info payments.ProviderInfo, set payments.Setting) string {
+	if key := "setting_hint." + string(info.Name) + "." + set.Key; tr.Has(key) {
+		return set.Key + " · " + tr.T(key)
+	}
+	return set.Key
+}
+
+// providerSettingName is a provider's setting named in the shop's words
+// ("QFPay Client key"), for messages.
+func providerSettingName(tr *Translator, prov payments.Provider, key string) string {
+	info, ok := payments.LookupProvider(prov)
+	if !ok {
+		return string(prov) + "." + key
+	}
+	for _, set := range info.Settings {
+		if set.Key == key {
+			return info.Title + " " + settingLabel(tr, info, set)
+		}
+	}
+	return info.Title + " " + key
+}
+
+// apply writes the fields the manager changed into p: a field left alone
+// keeps its stored value (a choice showing the default of an empty
+// setting keeps it empty), a secret left empty keeps the old one.
 func (f *providerFields) apply(p *checkout.Profile) {
 	for _, set := range f.info.Settings {
-		old := p.Setting(f.info.Name, set.Key)
+		var o fyne.CanvasObject = f.entries[set.Key]
 		if sel, ok := f.choices[set.Key]; ok {
-			p.Set(f.info.Name, set.Key, keepDefault(old, sel.Selected, set.Default))
-			continue
+			o = sel
 		}
-		v := strings.TrimSpace(f.entries[set.Key].Text)
-		if set.Secret && v == "" {
+		v, changed := f.shown.changed(o)
+		if !changed || set.Secret && v == "" {
 			continue
 		}
 		p.Set(f.info.Name, set.Key, v)

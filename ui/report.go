@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -15,6 +15,7 @@ import (
 
 	"qrpos/payments"
 	"qrpos/payments/checkout"
+	"qrpos/terminal"
 )
 
 // reportScreen is the end-of-day report of one day: on screen, printed
@@ -28,8 +29,9 @@ type reportScreen struct {
 	totals  *widget.Label
 	msg     *widget.Label
 	printB  *widget.Button
-	export  *widget.Button
-	saveAs  *widget.Button
+	export  *widget.Button // the summary, beside the journal
+	sales   *widget.Button // one row per sale and refund, where the manager chooses
+	scroll  *container.Scroll
 	rep     checkout.DayReport
 	loaded  bool
 	loadSeq int
@@ -49,14 +51,11 @@ func newReportScreen(t *Terminal) *reportScreen {
 	})
 	r.printB = widget.NewButtonWithIcon(tr.T("report.print"), theme.DocumentPrintIcon(), func() { r.print() })
 	r.export = widget.NewButtonWithIcon(tr.T("report.export"), theme.DocumentSaveIcon(), func() { r.exportCSV() })
-	r.saveAs = widget.NewButtonWithIcon(tr.T("report.save_as"), theme.FolderOpenIcon(), func() { r.saveCSVAs() })
-	if t.cfg.Kiosk {
-		r.saveAs.Hide() // no file browser on a kiosk: the CSV goes beside the journal
-	}
+	r.sales = widget.NewButtonWithIcon(tr.T("report.export_sales"), theme.FolderOpenIcon(), func() { r.askSalesFile() })
 	top := container.NewBorder(nil, nil, prev, next, r.date)
-	buttons := container.NewHBox(r.printB, r.export, r.saveAs)
-	r.root = container.NewBorder(top, container.NewVBox(r.msg, buttons), nil, nil,
-		container.NewVScroll(container.NewVBox(r.table, widget.NewSeparator(), r.totals)))
+	buttons := container.NewHBox(r.printB, r.export, r.sales)
+	r.scroll = container.NewVScroll(container.NewVBox(r.table, widget.NewSeparator(), r.totals))
+	r.root = container.NewBorder(top, container.NewVBox(r.msg, buttons), nil, nil, r.scroll)
 	return r
 }
 
@@ -89,9 +88,10 @@ func (r *reportScreen) show() {
 	tr := t.tr
 	rep := r.rep
 	cols := func(a ...string) *fyne.Container {
-		g := container.NewGridWithColumns(len(a))
+		g := container.New(reportColumns)
 		for i, s := range a {
 			l := widget.NewLabel(s)
+			l.Truncation = fyne.TextTruncateEllipsis
 			if i > 0 {
 				l.Alignment = fyne.TextAlignTrailing
 			}
@@ -121,7 +121,12 @@ func (r *reportScreen) show() {
 	r.totals.SetText(tr.T("report.unpaid_open", "Unpaid", rep.Unpaid, "Open", rep.Open) + "\n" +
 		tr.T("report.generated", "At", stamp(rep.GeneratedAt)))
 	r.msg.SetText("")
+	r.scroll.Refresh() // the rows' heights changed: lay the column out again
 }
+
+// reportColumns: method, sales, gross, refunds, net; the method's name
+// ends in "…" when the screen is narrow.
+var reportColumns = columnsLayout{shares: []float32{0.36, 0.1, 0.18, 0.18, 0.18}, minWidth: 560}
 
 // print queues the report on the receipt printer.
 func (r *reportScreen) print() {
@@ -201,36 +206,58 @@ func writeFileAtomic(path string, data []byte) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-// saveCSVAs lets the manager pick where the CSV goes (not on kiosks).
-func (r *reportScreen) saveCSVAs() {
+// askSalesFile asks where the day's sales export goes, suggesting
+// sales-T001-2026-12-01.csv; on a kiosk (no file browser for the cashier)
+// it goes beside the journal, as the summary does.
+func (r *reportScreen) askSalesFile() {
 	t := r.t
-	if !r.loaded {
+	day := startOfDay(t.now()).AddDate(0, 0, r.day)
+	name := terminal.SalesFileName(t.prof.TID, day)
+	if t.cfg.Kiosk {
+		r.saveSales(day, filepath.Join(t.reportDir(), name))
 		return
 	}
-	rep := r.rep
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
+		if err != nil {
+			r.msg.SetText(err.Error())
 			return
 		}
-		go func() {
-			var b bytes.Buffer
-			werr := rep.WriteCSV(&b)
-			if werr == nil {
-				_, werr = w.Write(b.Bytes())
-			}
-			cerr := w.Close()
-			if werr == nil {
-				werr = cerr
-			}
-			t.do(func() {
-				if werr != nil {
-					r.msg.SetText(werr.Error())
-					return
-				}
-				r.msg.SetText(t.tr.T("report.exported", "Path", strings.TrimPrefix(w.URI().String(), "file://")))
-			})
-		}()
+		if w == nil {
+			return // cancelled
+		}
+		path := w.URI().Path()
+		w.Close() // saveSales replaces the file whole
+		r.saveSales(day, path)
 	}, t.win)
-	d.SetFileName(fmt.Sprintf("report-%s-%s.csv", rep.TID, rep.Date))
+	d.SetFileName(name)
 	d.Show()
+}
+
+// saveSales writes the sales and refunds of day, one row each, as CSV to
+// path (through a temporary file: never half a file), off the UI
+// goroutine, audited.
+func (r *reportScreen) saveSales(day time.Time, path string) {
+	t := r.t
+	core := t.core
+	go func() {
+		rows, err := core.DaySales(t.ctx, day)
+		var b bytes.Buffer
+		if err == nil {
+			err = terminal.WriteSalesCSV(&b, rows)
+		}
+		if err == nil {
+			err = os.MkdirAll(filepath.Dir(path), 0o700)
+		}
+		if err == nil {
+			err = writeFileAtomic(path, b.Bytes())
+		}
+		t.audit("cashier", "sales_export", path)
+		t.do(func() {
+			if err != nil {
+				r.msg.SetText(err.Error())
+				return
+			}
+			r.msg.SetText(t.tr.N("report.sales_saved", len(rows), "Path", path))
+		})
+	}()
 }

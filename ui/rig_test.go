@@ -12,7 +12,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"qrpos/payments"
 	"qrpos/payments/checkout"
@@ -48,7 +47,15 @@ type rigOptions struct {
 	scanner  bool          // a serial scanner event channel
 	timeout  time.Duration // MPM order timeout
 	api      bool          // serve the local API (a till's charges)
+	// newSaleAfter: the return to a new sale after a paid one (0: never).
+	newSaleAfter time.Duration
+	now          func() time.Time // the UI's clock (nil: time.Now)
 }
+
+// rigMethods are the rig's ways to pay, in routing order: Alipay's QR from
+// QFPay, AlipayHK's and WeChat Pay HK's from eftPay, and so on.
+var rigMethods = []string{"qfpay:800101", "eftpay:ALIPAYHK", "eftpay:WECHATHK", "qfpay:800201", "eftpay:PAYME",
+	"qfpay:802001", "qfpay:803701", "qfpay:800008", "qfpay:800208", "qfpay:800108", "qfpay:801008", "qfpay:805808", "qfpay:800708"}
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
@@ -75,7 +82,7 @@ func rigProfile(t *testing.T, path string, o rigOptions) checkout.Profile {
 	}
 	defer j.Close()
 	p := checkout.Profile{TID: "T001", StoreName: "好味茶餐廳 Ho Mei Cafe", Currency: "HKD", Language: string(o.language),
-		ReceiptFooter: "多謝惠顧 Thank you", ManagerPIN: testPINHash()}
+		ReceiptFooter: "多謝惠顧 Thank you", ManagerPIN: testPINHash(), Methods: rigMethods}
 	if old, err := checkout.LoadProfile(context.Background(), j, "T001"); err == nil {
 		p = old // a restart keeps what the manager saved
 	}
@@ -110,7 +117,10 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	}
 	r.core, r.j, r.eng, r.prof, r.sbURL = core, core.Journal(), core.Engine(), core.Profile(), core.SandboxURL()
 	r.app = test.NewApp()
-	cfg := Config{Core: core, Do: func(f func()) { r.q <- f }, Log: quiet, CustomerIdleAfter: time.Hour}
+	cfg := Config{Core: core, Do: func(f func()) { r.q <- f }, Log: quiet, CustomerIdleAfter: time.Hour, NewSaleAfter: o.newSaleAfter, Now: o.now}
+	if cfg.NewSaleAfter == 0 {
+		cfg.NewSaleAfter = -1 // the tests tap New sale
+	}
 	if o.scanner {
 		r.scan = make(chan terminal.ScannerEvent, 8)
 		cfg.Scanner = r.scan
@@ -178,11 +188,17 @@ func (r *rig) drain(d time.Duration) {
 	}
 }
 
+// tappable is a button or a keypad key.
+type tappable interface {
+	fyne.Tappable
+	Disabled() bool
+}
+
 // tap taps a button and runs what it queued.
-func (r *rig) tap(b *widget.Button) {
+func (r *rig) tap(b tappable) {
 	r.t.Helper()
 	if b.Disabled() {
-		r.t.Fatalf("button %q is disabled", b.Text)
+		r.t.Fatalf("%T %v is disabled", b, b)
 	}
 	test.Tap(b)
 }
@@ -192,9 +208,13 @@ func (r *rig) typeAmount(s string) {
 	test.TypeOnCanvas(r.term.win.Canvas(), s)
 }
 
-// method is the cashier's button of a method.
-func (r *rig) method(id string) *widget.Button {
+// method is the cashier's button of a method: a QR method's wallet, or
+// the scan for a customer-code method.
+func (r *rig) method(id string) *payButton {
 	r.t.Helper()
+	if m, err := payments.LookupMethodID(id); err == nil && m.Mode == payments.CPM && r.term.cashier.scanBtn != nil {
+		return r.term.cashier.scanBtn
+	}
 	b, ok := r.term.cashier.methodBtns[id]
 	if !ok {
 		r.t.Fatalf("no button for method %s", id)

@@ -28,19 +28,21 @@ const (
 // counterSale is the sale on the cashier's screen, as the screens show it
 // (UI goroutine only): the core owns the sale itself.
 type counterSale struct {
-	phase     phase
-	ask       *terminal.TillAsk // the till's charge on the screen, before the cashier's choice
-	amount    string
-	method    payments.Method
-	money     payments.Money
-	sale      *terminal.SaleWatch
-	order     payments.Order
-	working   string
-	saleErr   string
-	receipt   bool // the engine queued the sale's receipt
-	copyDone  bool // "Print receipt" was used
-	saleStop  chan struct{}
-	idleTimer *time.Timer
+	phase        phase
+	ask          *terminal.TillAsk // the till's charge on the screen, before the cashier's choice
+	amount       string
+	method       payments.Method
+	money        payments.Money
+	sale         *terminal.SaleWatch
+	order        payments.Order
+	working      string
+	saleErr      string
+	receipt      bool                   // the engine queued the sale's receipt
+	receiptState terminal.ReceiptStatus // where it is in the print queue
+	copyDone     bool                   // "Print receipt" was used
+	returnTimer  *time.Timer            // back to a new sale after a paid one
+	saleStop     chan struct{}
+	idleTimer    *time.Timer
 }
 
 // showView takes a snapshot of the sale on the screen (UI goroutine).
@@ -51,8 +53,9 @@ func (t *Terminal) showView(v terminal.SaleView) {
 	if v.Working != "" {
 		t.working = v.Working
 	}
-	if v.Receipt {
+	if v.Receipt && !t.receipt {
 		t.receipt = true
+		t.checkReceipt()
 	}
 }
 
@@ -66,7 +69,7 @@ func (t *Terminal) startSale(m payments.Method, auth string) {
 	money, err := t.saleAmount(m)
 	if err != nil {
 		t.phase = phaseEntry
-		t.saleErr = err.Error()
+		t.saleErr = t.amountWords(err)
 		t.refreshCashier()
 		return
 	}
@@ -78,8 +81,8 @@ func (t *Terminal) startSale(m payments.Method, auth string) {
 		t.cust.refresh()
 		return
 	}
-	if m.Mode == payments.CPM && m.Wallet == payments.AnyWallet {
-		m = t.cpmMethodFor(auth, m)
+	if r, ok := t.prof.RouteCode(auth); ok && m.Mode == payments.CPM {
+		m = r // the code says its wallet; the profile, who serves it
 	}
 	t.stopIdleTimer()
 	t.method, t.money = m, money
@@ -127,7 +130,7 @@ func (t *Terminal) saleRefused(err error) {
 		return
 	}
 	t.phase = phaseEntry
-	t.saleErr = err.Error()
+	t.saleErr = t.amountWords(err)
 	if t.ask == nil && t.money == (payments.Money{}) {
 		t.amount = ""
 	}
@@ -233,6 +236,8 @@ func (t *Terminal) finishSale(v terminal.SaleView) {
 	t.cust.refresh()
 	t.refreshHistory()
 	t.startIdleTimer()
+	t.startReturnTimer()
+	t.checkReceipt()
 	t.nextAsk()
 }
 
@@ -264,8 +269,9 @@ func (t *Terminal) newSale(keepAmount bool) {
 	}
 	t.sale, t.order = nil, payments.Order{}
 	t.saleErr, t.working = "", ""
-	t.receipt, t.copyDone = false, false
+	t.receipt, t.copyDone, t.receiptState = false, false, terminal.ReceiptStatus{}
 	t.stopIdleTimer()
+	t.stopReturnTimer()
 	t.refreshCashier()
 	t.cust.refresh()
 	t.nextAsk()
@@ -342,29 +348,4 @@ func (t *Terminal) currency() payments.Currency {
 		return payments.DefaultCurrency
 	}
 	return c
-}
-
-// offered is what the cashier may choose, MPM first.
-func (t *Terminal) offered() (mpm, cpm []payments.Method) {
-	for _, m := range t.prof.Offered() {
-		switch m.Mode {
-		case payments.MPM:
-			mpm = append(mpm, m)
-		case payments.CPM:
-			cpm = append(cpm, m)
-		}
-	}
-	return mpm, cpm
-}
-
-// cpmMethodFor picks the specific CPM method for a scanned code when this
-// terminal offers it, else keeps the unified one.
-func (t *Terminal) cpmMethodFor(code string, fallback payments.Method) payments.Method {
-	want := payments.CPMMethodFor(payments.ClassifyAuthCode(code))
-	for _, m := range t.prof.Offered() {
-		if m.ID() == want.ID() {
-			return m
-		}
-	}
-	return fallback
 }

@@ -1,9 +1,6 @@
 package ui
 
 import (
-	"errors"
-	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,18 +17,22 @@ import (
 
 // settingsScreen is the manager's settings of this terminal's profile,
 // behind the PIN: store, receipts, currency, language, timeout, provider
-// credentials (secrets never shown back), methods offered, devices.
+// credentials (secrets never shown back), methods offered, devices. While
+// the PIN is locked, its locked face says so with the time left.
 type settingsScreen struct {
-	t      *Terminal
-	root   *fyne.Container
-	locked fyne.CanvasObject
-	form   fyne.CanvasObject
-	open   bool
+	t       *Terminal
+	root    *fyne.Container
+	locked  fyne.CanvasObject
+	form    fyne.CanvasObject
+	open    bool
+	pinLock *lockView // the PIN's lockout, shown on the locked face
 
 	storeName, address, header, footer *widget.Entry
 	currency, language                 *widget.Select
 	timeout                            *widget.Entry
-	methods                            map[string]*widget.Check
+	routes                             []*route // which provider serves each wallet (routing.go)
+	chime                              *widget.Check
+	chimeWas                           bool
 	providers                          []*providerFields // one card per registered provider
 	scanPort                           *widget.SelectEntry
 	scanBaud                           *widget.Entry
@@ -39,24 +40,29 @@ type settingsScreen struct {
 	printPort                          *widget.SelectEntry
 	printBaud                          *widget.Entry
 	printFlow, printWidth, printEnc    *widget.Select
+	shown                              shownTexts // what the fields showed when built
 	msg                                *widget.Label
 	save                               *widget.Button
+	quit                               *widget.Button
 	unlockBtn                          *widget.Button
 	langNames                          map[string]Language
 }
 
 func newSettingsScreen(t *Terminal) *settingsScreen {
 	tr := t.tr
-	s := &settingsScreen{t: t, methods: map[string]*widget.Check{}, langNames: map[string]Language{}}
+	s := &settingsScreen{t: t, langNames: map[string]Language{}}
 	intro := widget.NewLabel(tr.T("settings.locked_intro"))
 	intro.Wrapping = fyne.TextWrapWord
 	s.unlockBtn = widget.NewButtonWithIcon(tr.T("settings.unlock"), theme.LoginIcon(), func() {
 		t.withPIN("settings", s.unlock)
 	})
 	s.unlockBtn.Importance = widget.HighImportance
+	s.pinLock = newLockView(t)
 	s.locked = container.NewCenter(container.NewVBox(sectionTitle(tr.T("settings.title")), intro,
-		container.NewGridWrap(fyne.NewSize(320, 60), s.unlockBtn)))
+		container.NewGridWrap(fyne.NewSize(320, 60), s.unlockBtn), s.pinLock.status, s.pinLock.clearBtn))
+	s.pinLock.face = s.locked
 	s.root = container.NewStack(s.locked)
+	s.pinLock.watch()
 	return s
 }
 
@@ -78,6 +84,38 @@ func (s *settingsScreen) lock() {
 	s.form = nil
 	s.root.Objects = []fyne.CanvasObject{s.locked}
 	s.root.Refresh()
+}
+
+// shownTexts remembers what each field of the form showed when it was
+// built. Saving writes back only the fields whose text the manager
+// changed: a field left alone keeps its stored value, even one the form
+// cannot show as it is stored (an unset paper width shows as 48, the
+// default it stands for).
+type shownTexts map[fyne.CanvasObject]string
+
+func fieldText(o fyne.CanvasObject) string {
+	switch w := o.(type) {
+	case *widget.SelectEntry:
+		return w.Text
+	case *widget.Entry:
+		return w.Text
+	case *widget.Select:
+		return w.Selected
+	}
+	return ""
+}
+
+func (m shownTexts) remember(fields ...fyne.CanvasObject) {
+	for _, o := range fields {
+		m[o] = fieldText(o)
+	}
+}
+
+// changed is o's text now, trimmed, and whether the manager changed it.
+func (m shownTexts) changed(o fyne.CanvasObject) (string, bool) {
+	now := fieldText(o)
+	shown, ok := m[o]
+	return strings.TrimSpace(now), !ok || now != shown
 }
 
 func entryWith(text string) *widget.Entry {
@@ -103,14 +141,55 @@ func (s *settingsScreen) secretEntry(old string) *widget.Entry {
 	return e
 }
 
+// effective is p with the defaults its empty settings stand for (what
+// Validate fills in), for showing and comparing; p itself is unchanged.
+func effective(p checkout.Profile) checkout.Profile {
+	_ = p.Validate() // a profile the terminal runs with is valid; the defaults are filled first
+	return p
+}
+
 func (s *settingsScreen) buildForm() fyne.CanvasObject {
-	t := s.t
-	tr := t.tr
-	p := t.prof
+	tr := s.t.tr
+	s.shown = shownTexts{}
+	s.msg = widget.NewLabel("")
+	s.msg.Wrapping = fyne.TextWrapWord
+	s.save = widget.NewButtonWithIcon(tr.T("button.save"), theme.DocumentSaveIcon(), func() { s.saveProfile() })
+	s.save.Importance = widget.HighImportance
+	changePIN := widget.NewButtonWithIcon(tr.T("settings.change_pin"), theme.AccountIcon(), func() { s.t.changePIN(false, nil) })
+	lock := widget.NewButtonWithIcon(tr.T("settings.lock"), theme.LogoutIcon(), func() { s.lock() })
+
+	card := func(title string, o fyne.CanvasObject) fyne.CanvasObject { return widget.NewCard(title, "", o) }
+	body := container.NewVBox(
+		card(tr.T("settings.section_store"), s.storeForm()),
+		card(tr.T("settings.section_terminal"), s.terminalForm()),
+		card(tr.T("settings.section_methods"), s.routingForm()),
+	)
+	s.providers = nil
+	for _, info := range payments.Providers() {
+		f := s.newProviderFields(info, s.t.prof)
+		s.providers = append(s.providers, f)
+		body.Add(f.card(tr))
+	}
+	body.Add(card(tr.T("settings.section_devices"), s.devicesForm()))
+	body.Add(s.closeSection())
+	bottom := container.NewVBox(widget.NewSeparator(), s.msg, container.NewHBox(s.save, changePIN, lock))
+	return container.NewBorder(nil, bottom, nil, nil, container.NewVScroll(body))
+}
+
+func (s *settingsScreen) storeForm() fyne.CanvasObject {
+	tr, p := s.t.tr, s.t.prof
 	s.storeName = entryWith(p.StoreName)
 	s.address = multiEntryWith(p.StoreAddress)
 	s.header = multiEntryWith(p.ReceiptHeader)
 	s.footer = multiEntryWith(p.ReceiptFooter)
+	s.shown.remember(s.storeName, s.address, s.header, s.footer)
+	item := widget.NewFormItem
+	return widget.NewForm(item(tr.T("settings.store_name"), s.storeName), item(tr.T("settings.address"), s.address),
+		item(tr.T("settings.header"), s.header), item(tr.T("settings.footer"), s.footer))
+}
+
+func (s *settingsScreen) terminalForm() fyne.CanvasObject {
+	tr, p := s.t.tr, s.t.prof
 	var curs []string
 	for _, c := range payments.Currencies() {
 		curs = append(curs, string(c))
@@ -132,33 +211,30 @@ func (s *settingsScreen) buildForm() fyne.CanvasObject {
 			s.language.SetSelected(name)
 		}
 	}
-	s.timeout = entryWith(strconv.Itoa(p.OrderTimeout))
+	s.timeout = entryWith(intText(p.OrderTimeout))
+	def := p
+	def.OrderTimeout = 0
+	def = effective(def)
+	s.timeout.SetPlaceHolder(tr.T("settings.timeout_default", "Seconds", def.OrderTimeout))
+	s.shown.remember(s.currency, s.language, s.timeout)
+	s.chime = widget.NewCheck(tr.T("settings.chime_on"), nil)
+	s.chime.SetChecked(p.ChimeOn())
+	s.chimeWas = p.ChimeOn()
+	item := widget.NewFormItem
+	form := widget.NewForm(item(tr.T("settings.tid"), widget.NewLabel(p.TID)), item(tr.T("settings.currency"), s.currency),
+		item(tr.T("settings.language"), s.language), timeoutItem(tr, s.timeout, def.OrderTimeout),
+		item(tr.T("settings.chime"), s.chime))
+	note := widget.NewLabel(tr.T("settings.timeout_note"))
+	note.Wrapping = fyne.TextWrapWord
+	note.SizeName = theme.SizeNameCaptionText
+	return container.NewVBox(form, note)
+}
 
-	offered := map[string]bool{}
-	for _, m := range p.Offered() {
-		offered[m.ID()] = true
-	}
-	methodsBox := container.NewVBox()
-	for _, info := range payments.Providers() {
-		methodsBox.Add(sectionTitle(info.Title))
-		grid := container.NewGridWithColumns(3)
-		for _, m := range info.Methods {
-			if m.Mode == payments.Token {
-				continue
-			}
-			c := widget.NewCheck(t.walletName(m)+" · "+t.modeName(m.Mode), nil)
-			c.SetChecked(offered[m.ID()])
-			s.methods[m.ID()] = c
-			grid.Add(c)
-		}
-		methodsBox.Add(grid)
-	}
-
-	s.providers = nil
-	for _, info := range payments.Providers() {
-		s.providers = append(s.providers, s.newProviderFields(info, p))
-	}
-
+// devicesForm shows each device setting as it stands, an unset one as
+// the default it stands for.
+func (s *settingsScreen) devicesForm() fyne.CanvasObject {
+	tr, p := s.t.tr, s.t.prof
+	eff := effective(p)
 	s.scanPort = widget.NewSelectEntry(nil)
 	s.scanPort.SetText(p.Scanner.Port)
 	s.scanPort.SetPlaceHolder(tr.T("settings.scanner_none"))
@@ -172,49 +248,34 @@ func (s *settingsScreen) buildForm() fyne.CanvasObject {
 	s.printFlow = widget.NewSelect([]string{"none", "rtscts", "xonxoff"}, nil)
 	s.printFlow.SetSelected(nonEmpty(p.Printer.Flow, "none"))
 	s.printWidth = widget.NewSelect([]string{"32", "42", "48"}, nil)
-	s.printWidth.SetSelected(strconv.Itoa(max(p.Printer.Width, 32)))
+	s.printWidth.SetSelected(strconv.Itoa(eff.Printer.Width))
 	s.printEnc = widget.NewSelect([]string{"big5", "gb18030"}, nil)
-	s.printEnc.SetSelected(nonEmpty(p.Printer.Encoding, "big5"))
-
-	s.msg = widget.NewLabel("")
-	s.msg.Wrapping = fyne.TextWrapWord
-	s.save = widget.NewButtonWithIcon(tr.T("button.save"), theme.DocumentSaveIcon(), func() { s.saveProfile() })
-	s.save.Importance = widget.HighImportance
+	s.printEnc.SetSelected(eff.Printer.Encoding)
+	s.shown.remember(s.scanPort, s.scanBaud, s.scanSuffix, s.printPort, s.printBaud, s.printFlow, s.printWidth, s.printEnc)
 
 	item := widget.NewFormItem
-	store := widget.NewForm(item(tr.T("settings.store_name"), s.storeName), item(tr.T("settings.address"), s.address),
-		item(tr.T("settings.header"), s.header), item(tr.T("settings.footer"), s.footer))
-	term := widget.NewForm(item(tr.T("settings.tid"), widget.NewLabel(p.TID)), item(tr.T("settings.currency"), s.currency),
-		item(tr.T("settings.language"), s.language), timeoutItem(tr, s.timeout))
 	devs := widget.NewForm(item(tr.T("settings.scanner_port"), s.scanPort), item(tr.T("settings.baud"), s.scanBaud),
 		item(tr.T("settings.scanner_suffix"), s.scanSuffix),
 		item(tr.T("settings.printer_port"), s.printPort), item(tr.T("settings.baud"), s.printBaud),
 		item(tr.T("settings.printer_flow"), s.printFlow), item(tr.T("settings.printer_width"), s.printWidth),
 		item(tr.T("settings.printer_encoding"), s.printEnc))
-
 	testPrint := widget.NewButtonWithIcon(tr.T("settings.test_print"), theme.DocumentPrintIcon(), func() { s.testPrint() })
 	testScan := widget.NewButtonWithIcon(tr.T("settings.test_scan"), theme.SearchIcon(), func() { s.testScan() })
-	changePIN := widget.NewButtonWithIcon(tr.T("settings.change_pin"), theme.AccountIcon(), func() { t.changePIN(false, nil) })
-	lock := widget.NewButtonWithIcon(tr.T("settings.lock"), theme.LogoutIcon(), func() { s.lock() })
-	quit := widget.NewButtonWithIcon(tr.T("settings.quit"), theme.LogoutIcon(), func() {
+	return container.NewVBox(devs, container.NewHBox(testPrint, testScan))
+}
+
+// closeSection is "Close the terminal", on its own at the bottom of the
+// settings, far from Save, and asking first.
+func (s *settingsScreen) closeSection() fyne.CanvasObject {
+	t := s.t
+	tr := t.tr
+	s.quit = widget.NewButtonWithIcon(tr.T("settings.quit"), theme.LogoutIcon(), func() {
 		t.confirm(tr.T("settings.quit"), tr.T("settings.quit_confirm"), t.quit)
 	})
-	quit.Importance = widget.DangerImportance
-
-	card := func(title string, o fyne.CanvasObject) fyne.CanvasObject {
-		return widget.NewCard(title, "", o)
-	}
-	body := container.NewVBox(
-		card(tr.T("settings.section_store"), store),
-		card(tr.T("settings.section_terminal"), term),
-		card(tr.T("settings.section_methods"), methodsBox),
-	)
-	for _, f := range s.providers {
-		body.Add(f.card(tr))
-	}
-	body.Add(card(tr.T("settings.section_devices"), container.NewVBox(devs, container.NewHBox(testPrint, testScan))))
-	bottom := container.NewVBox(widget.NewSeparator(), s.msg, container.NewHBox(s.save, changePIN, lock, quit))
-	return container.NewBorder(nil, bottom, nil, nil, container.NewVScroll(body))
+	s.quit.Importance = widget.DangerImportance
+	intro := widget.NewLabel(tr.T("settings.quit_intro"))
+	intro.Wrapping = fyne.TextWrapWord
+	return widget.NewCard(tr.T("settings.section_close"), "", container.NewVBox(intro, container.NewHBox(s.quit)))
 }
 
 func intText(n int) string {
@@ -243,153 +304,6 @@ func (s *settingsScreen) loadPorts() {
 			}
 			s.scanPort.SetOptions(ports)
 			s.printPort.SetOptions(ports)
-		})
-	}()
-}
-
-// edited is the profile as the form stands; secrets left empty keep the
-// old ones.
-func (s *settingsScreen) edited() (checkout.Profile, error) {
-	tr := s.t.tr
-	p := s.t.prof
-	p.StoreName = strings.TrimSpace(s.storeName.Text)
-	p.StoreAddress = strings.TrimSpace(s.address.Text)
-	p.ReceiptHeader = strings.TrimSpace(s.header.Text)
-	p.ReceiptFooter = strings.TrimSpace(s.footer.Text)
-	p.Currency = s.currency.Selected
-	p.Language = string(s.langNames[s.language.Selected])
-	n, err := strconv.Atoi(strings.TrimSpace(s.timeout.Text))
-	if err != nil {
-		return p, errors.New(tr.T("settings.bad_timeout"))
-	}
-	p.OrderTimeout = n
-	for _, f := range s.providers {
-		f.apply(&p)
-	}
-	p.Scanner.Port = strings.TrimSpace(s.scanPort.Text)
-	if p.Scanner.Baud, err = optionalInt(s.scanBaud.Text); err != nil {
-		return p, errors.New(tr.T("settings.bad_baud"))
-	}
-	p.Scanner.Suffix = keepDefault(p.Scanner.Suffix, s.scanSuffix.Selected, "auto")
-	p.Printer.Port = strings.TrimSpace(s.printPort.Text)
-	if p.Printer.Baud, err = optionalInt(s.printBaud.Text); err != nil {
-		return p, errors.New(tr.T("settings.bad_baud"))
-	}
-	p.Printer.Flow = keepDefault(p.Printer.Flow, s.printFlow.Selected, "none")
-	p.Printer.Width, _ = strconv.Atoi(s.printWidth.Selected)
-	p.Printer.Encoding = s.printEnc.Selected
-	var chosen, before []string
-	for _, m := range payments.Methods() {
-		if c, ok := s.methods[m.ID()]; ok && c.Checked {
-			chosen = append(chosen, m.ID())
-		}
-	}
-	for _, m := range p.Offered() {
-		before = append(before, m.ID())
-	}
-	if !slices.Equal(chosen, before) {
-		p.Methods = chosen
-	}
-	if len(chosen) == 0 {
-		return p, errors.New(tr.T("settings.no_methods"))
-	}
-	if err := p.Validate(); err != nil {
-		return p, err
-	}
-	if len(p.Offered()) == 0 {
-		return p, errors.New(tr.T("settings.no_offered"))
-	}
-	return p, nil
-}
-
-// keepDefault keeps an empty setting empty when the form shows its default.
-func keepDefault(old, selected, def string) string {
-	if old == "" && selected == def {
-		return ""
-	}
-	return selected
-}
-
-func optionalInt(s string) (int, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("not a number: %q", s)
-	}
-	return n, nil
-}
-
-// changedFields names what differs between two profiles, for the audit
-// log: names only, never a secret's value.
-func changedFields(a, b checkout.Profile) []string {
-	var out []string
-	add := func(name string, same bool) {
-		if !same {
-			out = append(out, name)
-		}
-	}
-	add("store_name", a.StoreName == b.StoreName)
-	add("store_address", a.StoreAddress == b.StoreAddress)
-	add("receipt_header", a.ReceiptHeader == b.ReceiptHeader)
-	add("receipt_footer", a.ReceiptFooter == b.ReceiptFooter)
-	add("currency", a.Currency == b.Currency)
-	add("language", a.Language == b.Language)
-	add("order_timeout", a.OrderTimeout == b.OrderTimeout)
-	add("methods", slices.Equal(a.Methods, b.Methods))
-	out = append(out, providerChanges(a, b)...)
-	add("scanner", a.Scanner == b.Scanner)
-	add("printer", a.Printer == b.Printer)
-	return out
-}
-
-// saveProfile validates the form and applies it, off the UI goroutine.
-func (s *settingsScreen) saveProfile() {
-	t := s.t
-	tr := t.tr
-	p, err := s.edited()
-	if err != nil {
-		s.msg.SetText(err.Error())
-		return
-	}
-	if t.phase == phaseStarting || t.phase == phaseWaiting || t.phase == phaseScan {
-		s.msg.SetText(tr.T("settings.sale_running"))
-		return
-	}
-	changed := changedFields(t.prof, p)
-	if len(changed) == 0 {
-		s.msg.SetText(tr.T("settings.nothing_changed"))
-		return
-	}
-	s.save.Disable()
-	s.msg.SetText(tr.T("settings.saving"))
-	core := t.core
-	go func() {
-		err := core.Apply(t.ctx, p)
-		applied := core.Profile()
-		detail := strings.Join(changed, ", ")
-		if err != nil {
-			detail += ": " + err.Error()
-		}
-		t.audit("manager", "settings_saved", detail)
-		t.do(func() {
-			t.subscribe() // the engine in force may be a new one
-			if err != nil {
-				t.prof = applied
-				s.save.Enable()
-				s.msg.SetText(err.Error())
-				return
-			}
-			t.prof = p
-			if ntr, err := NewTranslator(Language(p.Language)); err == nil {
-				t.tr = ntr
-			}
-			t.build()
-			t.showTab(t.settings.root)
-			t.settings.unlock()
-			t.settings.msg.SetText(t.tr.T("settings.saved", "Fields", detail))
 		})
 	}()
 }
@@ -496,10 +410,13 @@ func (t *Terminal) quit() {
 	}()
 }
 
-// timeoutItem is the QR timeout field with what it means at the providers:
-// QFPay keeps a QR payable 5 to 120 minutes, whatever the terminal asks.
-func timeoutItem(tr *Translator, e *widget.Entry) *widget.FormItem {
-	it := widget.NewFormItem(tr.T("settings.timeout"), e)
-	it.HintText = tr.T("settings.timeout_hint")
+// timeoutItem is the QR timeout field, its unit beside it, with what it
+// means under it: empty or 0 is the default (def seconds, what Validate
+// fills in). The note under the form says that QFPay keeps a QR payable 5
+// to 120 minutes, whatever the terminal asks.
+func timeoutItem(tr *Translator, e *widget.Entry, def int) *widget.FormItem {
+	unit := widget.NewLabel(tr.T("settings.seconds"))
+	it := widget.NewFormItem(tr.T("settings.timeout"), container.NewBorder(nil, nil, nil, unit, e))
+	it.HintText = tr.T("settings.timeout_hint", "Default", def)
 	return it
 }

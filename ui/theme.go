@@ -26,6 +26,10 @@ func (posTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 		return color.NRGBA{R: 0x1b, G: 0x8a, B: 0x3a, A: 0xff}
 	case theme.ColorNameError:
 		return color.NRGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0xff}
+	case theme.ColorNameFocus:
+		// Amber, strong enough to show on the blue and orange ways to pay
+		// (Fyne's default is a faint blue: invisible on a blue button).
+		return color.NRGBA{R: 0xff, G: 0xb3, B: 0x00, A: 0xb0}
 	}
 	return theme.DefaultTheme().Color(n, theme.VariantLight)
 }

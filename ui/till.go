@@ -79,19 +79,23 @@ func (t *Terminal) nextAsk() {
 	t.cust.refresh()
 }
 
-// anyWalletMethod is the customer-code method a scan falls back to: the
-// one that takes any wallet, else the first offered.
+// anyWalletMethod is the customer-code method the scan starts with: the
+// route that takes any wallet, else the first customer-code route (the
+// scanned code then picks its wallet's route, checkout.Profile.RouteCode).
 func (t *Terminal) anyWalletMethod() (payments.Method, bool) {
-	_, cpm := t.offered()
-	for _, m := range cpm {
+	var first payments.Method
+	for _, m := range t.prof.Routes() {
+		if m.Mode != payments.CPM {
+			continue
+		}
 		if m.Wallet == payments.AnyWallet {
 			return m, true
 		}
+		if first.Code == "" {
+			first = m
+		}
 	}
-	if len(cpm) > 0 {
-		return cpm[0], true
-	}
-	return payments.Method{}, false
+	return first, first.Code != ""
 }
 
 // declineAsk sends the till's charge back unpaid, as the cashier chose.

@@ -55,8 +55,8 @@ func TestTillChargeChosenAtTheCounter(t *testing.T) {
 	if term.amount != "88.50" || cs.amountText.Text != "HK$88.50" {
 		t.Fatalf("the till's amount changed to %q (%q)", term.amount, cs.amountText.Text)
 	}
-	if term.cust.amount.Text != "HK$88.50" || term.cust.prompt.Text != "Tell the cashier how you would like to pay" {
-		t.Fatalf("customer display %q %q", term.cust.amount.Text, term.cust.prompt.Text)
+	if term.cust.amount.Text != "HK$88.50" || term.cust.prompt.en.Text != "Tell the cashier how you would like to pay" {
+		t.Fatalf("customer display %q %q", term.cust.amount.Text, term.cust.prompt.en.Text)
 	}
 	done := make(chan api.Charge, 1)
 	go func() {
@@ -99,8 +99,8 @@ func TestTillChargeAnyWallet(t *testing.T) {
 	c := till(t, r)
 	ch := tillCharge(t, c, "any-1", api.ChargeRequest{Amount: "25.00", Currency: "HKD", Method: "any", Reference: "t-9"})
 	r.until("the scanner prompt", func() bool { return term.ask != nil && term.phase == phaseScan })
-	if term.win.Canvas().Focused() != term.cashier.scanEntry || term.cust.prompt.Text != "Please show your payment code to the cashier" {
-		t.Fatalf("focus %v, customer %q", term.win.Canvas().Focused(), term.cust.prompt.Text)
+	if term.win.Canvas().Focused() != term.cashier.scanEntry || term.cust.prompt.en.Text != "Please show your payment code to the cashier" {
+		t.Fatalf("focus %v, customer %q", term.win.Canvas().Focused(), term.cust.prompt.en.Text)
 	}
 	test.Type(term.cashier.scanEntry, "134567890123456712")
 	term.cashier.scanEntry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -86,13 +85,4 @@ func (t *Terminal) confirm(title, msg string, yes func()) {
 			}
 		}, t.win)
 	d.Show()
-}
-
-// minutesText says a duration in whole minutes, at least one.
-func minutesText(d time.Duration) string {
-	m := int(d.Round(time.Minute) / time.Minute)
-	if m < 1 {
-		m = 1
-	}
-	return fmt.Sprint(m)
 }

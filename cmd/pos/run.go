@@ -77,6 +77,7 @@ func runTerminal(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := c.StartDevices(ctx, term.DeviceWatch()); err != nil {
 		return err
 	}
+	c.StartChime(ctx, nil)
 	go func() {
 		<-ctx.Done()
 		fyne.Do(a.Quit)

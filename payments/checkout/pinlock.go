@@ -2,6 +2,7 @@ package checkout
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -12,25 +13,38 @@ import (
 // survives a restart and every face (the screen, the till's API) counts
 // towards the same lock: five wrong PINs in a row lock it for 1 minute,
 // doubling with each further wrong PIN, at most 4 hours.
+//
+// Whoever holds more than the PIN (the API token, or the journal's
+// computer) may clear the lock: ClearPINLock writes an audit entry that
+// starts the count again. So that clearing cannot become a way around the
+// lock (guess five, clear, guess five...), the lock can be cleared at most
+// MaxPINClears times between two right PINs; after that it runs its course.
 
 // MaxPINTries wrong PINs in a row lock settings and refunds.
 const MaxPINTries = 5
+
+// MaxPINClears is how often the lock may be cleared without a right PIN
+// (or a new PIN) in between.
+const MaxPINClears = 3
 
 // Audit actions of the PIN.
 const (
 	AuditPINFailed  = "pin_failed"
 	AuditPINOK      = "pin_ok"
 	AuditPINChanged = "pin_changed"
+	AuditPINCleared = "pin_lock_cleared"
 )
 
 // PINLock is where the lockout stands.
 type PINLock struct {
-	Failures int       // wrong PINs since the last right one
+	Failures int       // wrong PINs since the last right one (or the last clearing)
 	Until    time.Time // locked until then (zero: not locked)
+	Clears   int       // clearings of the lock since the last right PIN
 }
 
-// TriesLeft before the next lock.
-func (l PINLock) TriesLeft() int { return MaxPINTries - l.Failures%MaxPINTries }
+// TriesLeft before the next lock: once the lock has struck, each further
+// wrong PIN locks again (for twice as long).
+func (l PINLock) TriesLeft() int { return max(MaxPINTries-l.Failures, 1) }
 
 // Left is how long the lock still holds at now (0: not locked).
 func (l PINLock) Left(now time.Time) time.Duration {
@@ -56,7 +70,10 @@ func LockFromAudit(entries []storage.AuditEntry) PINLock {
 		if e.Action == AuditPINOK || e.Action == AuditPINChanged {
 			break
 		}
-		if e.Action == AuditPINFailed {
+		switch {
+		case e.Action == AuditPINCleared:
+			l.Clears++
+		case e.Action == AuditPINFailed && l.Clears == 0:
 			if l.Failures == 0 {
 				last = e.At
 			}
@@ -76,6 +93,31 @@ func ReadPINLock(ctx context.Context, j *storage.Journal, tid string) (PINLock, 
 		return PINLock{}, err
 	}
 	return LockFromAudit(entries), nil
+}
+
+// ErrPINClearLimit: the lock was cleared MaxPINClears times without a
+// right PIN since; it now runs its course.
+var ErrPINClearLimit = fmt.Errorf("the PIN lock was already cleared %d times without the right PIN since: it runs its course", MaxPINClears)
+
+// ClearPINLock lifts terminal tid's lockout and starts the count of wrong
+// PINs again, recorded in the audit log as actor with how it was allowed
+// (detail: never a secret). The caller has checked that actor holds more
+// than the PIN. Nothing to clear (no wrong PIN) writes nothing. After
+// MaxPINClears clearings without a right PIN it returns ErrPINClearLimit.
+func ClearPINLock(ctx context.Context, j *storage.Journal, tid, actor, detail string) error {
+	pinMu.Lock()
+	defer pinMu.Unlock()
+	l, err := ReadPINLock(ctx, j, tid)
+	if err != nil {
+		return err
+	}
+	if l.Failures == 0 {
+		return nil
+	}
+	if l.Clears >= MaxPINClears {
+		return ErrPINClearLimit
+	}
+	return j.Audit(ctx, storage.AuditEntry{TID: tid, Actor: actor, Action: AuditPINCleared, Detail: detail})
 }
 
 // pinMu makes each check (read lock, verify, audit) one step, so two faces

@@ -56,6 +56,10 @@ type Profile struct {
 	// permission); otherwise every API refund carries the PIN.
 	APIRefunds bool `toml:"api_refunds" json:"api_refunds"`
 
+	// Chime: a short sound when a sale is paid. Unset (a profile from
+	// before the setting) is on; read it with ChimeOn, set it with SetChime.
+	Chime *bool `toml:"chime" json:"chime,omitempty"`
+
 	// Providers are the registered providers' settings by provider name:
 	// the file's [eftpay], [qfpay], ... tables and the journal's "eftpay",
 	// "qfpay", ... objects (see profileproviders.go). Read them with
@@ -143,6 +147,13 @@ func (p *Profile) Validate() error {
 	}
 	return p.validateAPI()
 }
+
+// ChimeOn reports whether the terminal chimes when a sale is paid (the
+// default).
+func (p Profile) ChimeOn() bool { return p.Chime == nil || *p.Chime }
+
+// SetChime switches the paid chime on or off.
+func (p *Profile) SetChime(on bool) { p.Chime = &on }
 
 // MinAPITokenLen is the shortest api_token accepted (pos api-token prints
 // 43 characters).
