@@ -157,6 +157,13 @@ func (c *Client) Report(ctx context.Context, date string) (Report, error) {
 	return r, err
 }
 
+// UnlockPIN lifts the manager PIN's lockout (POST /v1/pin/unlock).
+func (c *Client) UnlockPIN(ctx context.Context) (PINUnlock, error) {
+	var out PINUnlock
+	_, err := c.do(ctx, http.MethodPost, "/v1/pin/unlock", nil, struct{}{}, &out)
+	return out, err
+}
+
 // Status is the terminal's status.
 func (c *Client) Status(ctx context.Context) (Status, error) {
 	var s Status

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -121,6 +122,20 @@ func TestRefundPINLockout(t *testing.T) {
 	}
 	if n != 5 {
 		t.Fatalf("%d wrong PINs in the audit log", n)
+	}
+	// IT lifts the lock from this computer: audited; the right PIN works
+	// again; a second unlock has nothing to clear.
+	if u, err := r.c.UnlockPIN(ctx); err != nil || !u.Cleared {
+		t.Fatalf("unlock: %+v %v", u, err)
+	}
+	if rf, err := r.c.Refund(ctx, RefundRequest{OutTradeNo: c.ID, PIN: "1234"}); err != nil || rf.State != "done" {
+		t.Fatalf("refund after the unlock: %+v %v", rf, err)
+	}
+	if u, err := r.c.UnlockPIN(ctx); err != nil || u.Cleared {
+		t.Fatalf("second unlock: %+v %v", u, err)
+	}
+	if a := auditActions(t, r); !slices.Contains(a, "api:socket:"+checkout.AuditPINCleared) {
+		t.Fatalf("unlock not audited: %v", a)
 	}
 }
 

@@ -270,6 +270,7 @@ func (s *Server) routes() map[string]map[string]http.HandlerFunc {
 		"/v1/status":              {http.MethodGet: s.status},
 		"/v1/events":              {http.MethodGet: s.events},
 		"/v1/openapi.json":        {http.MethodGet: s.openapi},
+		"/v1/pin/unlock":          {http.MethodPost: s.unlockPIN},
 	}
 }
 

@@ -196,6 +196,7 @@ const (
 	CodePINWrong         = "pin_wrong"          // 403
 	CodePINLocked        = "pin_locked"         // 403
 	CodePINNotSet        = "pin_not_set"        // 403
+	CodePINClearLimit    = "pin_clear_limit"    // 409: cleared too often without a right PIN
 	CodeRefundRefused    = "refund_refused"     // 422: the journal refuses it
 	CodeNotFound         = "not_found"          // 404
 	CodeMethodNotAllowed = "method_not_allowed" // 405
