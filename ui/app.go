@@ -120,7 +120,7 @@ func New(a fyne.App, cfg Config) (*Terminal, error) {
 
 	t.win = a.NewWindow("")
 	t.win.SetMaster()
-	t.win.Resize(fyne.NewSize(1180, 760))
+	t.win.Resize(fyne.NewSize(800, 600)) // fits the smallest counter screen; kiosks go full screen
 	t.cust = newCustomerDisplay(t)
 	t.preview = newPreviewWindow(t)
 	t.build()

@@ -56,7 +56,7 @@ type customerDisplay struct {
 
 func newCustomerDisplay(t *Terminal) *customerDisplay {
 	c := &customerDisplay{t: t, win: t.app.NewWindow(customerTitle)}
-	c.win.Resize(fyne.NewSize(800, 720))
+	c.win.Resize(fyne.NewSize(800, 600))
 	// The customer cannot close it; it goes with the cashier window.
 	c.win.SetCloseIntercept(func() {})
 	return c

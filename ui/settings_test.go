@@ -325,11 +325,14 @@ func TestChimeSetting(t *testing.T) {
 		t.Fatalf("stored chime on: %v", err)
 	}
 	var last string
-	for _, e := range r.audit() {
-		if e.Action == "settings_saved" {
-			last = e.Detail
+	r.until("audited", func() bool {
+		for _, e := range r.audit() {
+			if e.Action == "settings_saved" {
+				last = e.Detail
+			}
 		}
-	}
+		return last != ""
+	})
 	if last != "chime" {
 		t.Fatalf("audit %q", last)
 	}
