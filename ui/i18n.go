@@ -30,10 +30,7 @@ type Translator = i18n.Translator
 var fyneLangOnce sync.Once
 
 // systemLanguage picks the terminal language closest to the system's.
-func systemLanguage() Language { return matchLanguage(string(lang.SystemLocale())) }
-
-// matchLanguage maps a locale to a screen language.
-func matchLanguage(locale string) Language { return i18n.Match(locale) }
+func systemLanguage() Language { return i18n.Match(string(lang.SystemLocale())) }
 
 // NewTranslator makes a translator for l (System: the system's language),
 // and hands the texts to fyne/lang once, so Fyne's own lookups know the

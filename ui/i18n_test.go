@@ -91,34 +91,6 @@ func TestTranslationsComplete(t *testing.T) {
 	}
 }
 
-func TestMatchLanguage(t *testing.T) {
-	for _, tc := range []struct {
-		locale string
-		want   Language
-	}{
-		{"en-US", English}, {"en_GB", English}, {"zh-HK", TraditionalChinese}, {"zh_TW", TraditionalChinese},
-		{"zh-MO", TraditionalChinese}, {"zh-Hant", TraditionalChinese}, {"zh-CN", SimplifiedChinese}, {"zh_SG", SimplifiedChinese},
-		{"zh", SimplifiedChinese}, {"zh_HK.UTF-8", TraditionalChinese}, {"zh_CN.GB18030@euro", SimplifiedChinese}, {"fr-FR", English}, {"", English}, {"C", English}, {"!!", English},
-	} {
-		if got := matchLanguage(tc.locale); got != tc.want {
-			t.Errorf("matchLanguage(%q) = %q, want %q", tc.locale, got, tc.want)
-		}
-	}
-}
-
-func FuzzMatchLanguage(f *testing.F) {
-	for _, s := range []string{"zh-HK", "en_US.UTF-8", "", "zh-Hant-TW", "x-klingon"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		switch matchLanguage(s) {
-		case English, TraditionalChinese, SimplifiedChinese:
-		default:
-			t.Fatalf("matchLanguage(%q) gave no terminal language", s)
-		}
-	})
-}
-
 func TestTranslatorFields(t *testing.T) {
 	tr, err := NewTranslator(TraditionalChinese)
 	if err != nil {
