@@ -1,0 +1,183 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"qrpos/hq"
+	"qrpos/hq/auth"
+	"qrpos/hq/store"
+)
+
+func init() {
+	register(Command{Name: "hq", Summary: "head office: serve the chain's uploads and API (also: enrol, api-token, user add, migrate)", Run: runHQ})
+}
+
+// hqStdin is where `pos hq user add` reads the password (tests set it).
+var hqStdin io.Reader = os.Stdin
+
+// runHQ is `pos hq [enrol|api-token|user add|migrate] --db URL ...`;
+// with no subcommand it serves head office.
+func runHQ(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	sub := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, args = args[0], args[1:]
+	}
+	if sub == "user" {
+		if len(args) == 0 || args[0] != "add" {
+			fmt.Fprintln(stderr, "pos hq user: the command is: pos hq user add --db URL --name N --role admin|viewer [--store S]")
+			return ErrUsage
+		}
+		sub, args = "user add", args[1:]
+	}
+	run, ok := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
+		"": hqServe, "enrol": hqEnrol, "api-token": hqAPIToken, "user add": hqUserAdd, "migrate": hqMigrate,
+	}[sub]
+	if !ok {
+		fmt.Fprintf(stderr, "pos hq: unknown command %q (use enrol, api-token, user add, migrate, or none to serve)\n", sub)
+		return ErrUsage
+	}
+	return run(ctx, args, stdout, stderr)
+}
+
+// hqFlags are the flags of a `pos hq` command, --db among them.
+func hqFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
+	fs := NewFlags(name, stderr)
+	db := fs.String("db", "", "head office's PostgreSQL, postgres://USER@HOST/DB (a password: in ~/.pgpass or PGPASSWORD)")
+	return fs, db
+}
+
+// openHQ parses args, checks them (check, when given, prints what is
+// wrong) and opens (and migrates) the database.
+func openHQ(ctx context.Context, fs *flag.FlagSet, db *string, args []string, check ...func() bool) (*store.DB, error) {
+	if err := ParseFlags(fs, args); err != nil {
+		return nil, err
+	}
+	if *db == "" {
+		fmt.Fprintf(fs.Output(), "%s: --db is required\n", fs.Name())
+		return nil, ErrUsage
+	}
+	for _, ok := range check {
+		if !ok() {
+			return nil, ErrUsage
+		}
+	}
+	return store.Open(ctx, *db)
+}
+
+func hqServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, dbURL := hqFlags("hq", stderr)
+	listen := fs.String("listen", "localhost:8080", "address to serve on")
+	cert := fs.String("tls-cert", "", "TLS certificate (PEM): terminals upload over HTTPS unless head office is on their loopback")
+	key := fs.String("tls-key", "", "the TLS certificate's key (PEM)")
+	tz := fs.String("tz", "Asia/Hong_Kong", "the chain's time zone: where its days begin and end")
+	var loc *time.Location
+	db, err := openHQ(ctx, fs, dbURL, args, func() bool {
+		var err error
+		if loc, err = time.LoadLocation(*tz); err != nil {
+			fmt.Fprintf(stderr, "pos hq: --tz: %v\n", err)
+			return false
+		}
+		if (*cert == "") != (*key == "") {
+			fmt.Fprintln(stderr, "pos hq: --tls-cert and --tls-key go together")
+			return false
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	l, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	scheme := "http"
+	if *cert != "" {
+		scheme = "https"
+	}
+	log := NewLogger(stderr, slog.LevelInfo)
+	srv := hq.New(hq.Config{DB: db, Location: loc, Logger: log, Auth: &auth.Authority{DB: db, Secure: *cert != ""}})
+	fmt.Fprintf(stdout, "head office on %s://%s\n", scheme, l.Addr())
+	return hq.Serve(ctx, l, srv, *cert, *key)
+}
+
+func hqEnrol(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, dbURL := hqFlags("hq enrol", stderr)
+	tid := fs.String("tid", "", "the terminal's tid (T001)")
+	shop := fs.String("store", "", "its store (required the first time)")
+	db, err := openHQ(ctx, fs, dbURL, args)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	token, err := hq.Enrol(ctx, db, *tid, *shop)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, token)
+	fmt.Fprintf(stderr, "terminal %s enrolled: put the token in its profile's [hq] token; head office keeps only its hash, so this is the only time it is shown\n", *tid)
+	return nil
+}
+
+func hqAPIToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, dbURL := hqFlags("hq api-token", stderr)
+	shop := fs.String("store", "", "limit the token to one store's data (default: every store)")
+	db, err := openHQ(ctx, fs, dbURL, args)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	token, err := hq.NewAPIToken(ctx, db, *shop)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, token)
+	return nil
+}
+
+func hqUserAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, dbURL := hqFlags("hq user add", stderr)
+	name := fs.String("name", "", "the user's login name")
+	role := fs.String("role", "viewer", "admin (everything, profiles too) or viewer (reads)")
+	shop := fs.String("store", "", "a viewer of one store only (default: every store)")
+	db, err := openHQ(ctx, fs, dbURL, args)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	line, err := bufio.NewReader(hqStdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	password := strings.TrimRight(line, "\r\n")
+	if err := (&auth.Authority{DB: db}).AddUser(ctx, *name, *role, *shop, password); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "user %s added (%s)\n", *name, *role)
+	return nil
+}
+
+func hqMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, dbURL := hqFlags("hq migrate", stderr)
+	db, err := openHQ(ctx, fs, dbURL, args)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	v, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "head office's database is at schema version %d\n", v)
+	return nil
+}

@@ -1,0 +1,136 @@
+// Package hq is head office: one PostgreSQL for every terminal's journal
+// of a chain. `pos hq` serves terminals' uploads (qrpos/hq/ingest, the
+// protocol in qrpos/hq/wire), the JSON API people's pages and scripts read
+// (qrpos/hq/api), and, when they are added, the web pages; users,
+// sessions and tokens are qrpos/hq/auth's, the database qrpos/hq/store's.
+// This package wires them into one http.Handler and holds the commands'
+// work: enrol a terminal, make an API token, add a user.
+//
+// Head office is never in a sale's path: terminals upload when they can.
+// It imports its subpackages, qrpos/payments and the standard library; it
+// must not import fyne, qrpos/ui or the terminal's packages (qrpos/terminal,
+// qrpos/storage, qrpos/devices).
+package hq
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"qrpos/hq/api"
+	"qrpos/hq/auth"
+	"qrpos/hq/ingest"
+	"qrpos/hq/store"
+	"qrpos/hq/wire"
+	"qrpos/payments"
+)
+
+// Config is what a head-office server needs.
+type Config struct {
+	DB *store.DB
+	// Location is where the chain's days begin and end (nil: time.Local).
+	Location *time.Location
+	Logger   *slog.Logger // nil: slog.Default()
+	// Auth checks people and tokens (nil: an Authority on DB with the
+	// defaults: PBKDF2 600,000 rounds, 5 wrong passwords lock for 15
+	// minutes, sessions of 12 hours).
+	Auth *auth.Authority
+}
+
+// Server is head office's HTTP side.
+type Server struct {
+	mux  *http.ServeMux
+	Auth *auth.Authority
+}
+
+// New builds the server: wire.IngestPath for terminals and /api/v1 for
+// people and scripts.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Auth == nil {
+		cfg.Auth = &auth.Authority{DB: cfg.DB}
+	}
+	s := &Server{mux: http.NewServeMux(), Auth: cfg.Auth}
+	s.mux.Handle(wire.IngestPath, &ingest.Handler{DB: cfg.DB, Log: cfg.Logger}) // it answers other methods with a wire.Error
+	(&api.API{DB: cfg.DB, Auth: cfg.Auth, Location: cfg.Location, Log: cfg.Logger}).Routes(s.mux)
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if err := cfg.DB.Ping(r.Context()); err != nil {
+			http.Error(w, "database down", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	return s
+}
+
+// Handle adds a handler (the web pages) to the server's routes.
+func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+
+// ServeHTTP serves a request with the headers every answer carries.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	s.mux.ServeHTTP(w, r)
+}
+
+// Serve serves h on l until ctx ends, over TLS when certFile and keyFile
+// are given, then shuts down, letting requests in flight finish.
+func Serve(ctx context.Context, l net.Listener, h http.Handler, certFile, keyFile string) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	done := make(chan error, 1)
+	go func() {
+		if certFile != "" {
+			done <- srv.ServeTLS(l, certFile, keyFile)
+		} else {
+			done <- srv.Serve(l)
+		}
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := srv.Shutdown(stop)
+	if e := <-done; !errors.Is(e, http.ErrServerClosed) {
+		err = errors.Join(err, e)
+	}
+	return err
+}
+
+// Enrol enrols terminal tid of store shop (again: a new token, the old
+// one stops working) and returns its token, which head office does not
+// keep: only its hash.
+func Enrol(ctx context.Context, db *store.DB, tid, shop string) (string, error) {
+	if err := payments.ValidateTID(tid); err != nil {
+		return "", err
+	}
+	if len([]rune(shop)) > 64 {
+		return "", errors.New("a store's name has at most 64 characters")
+	}
+	token, hash := auth.NewToken(auth.TerminalPrefix)
+	if err := db.Enrol(ctx, tid, shop, hash); err != nil {
+		return "", fmt.Errorf("enrol %s: %w", tid, err)
+	}
+	return token, db.Audit(ctx, "pos hq enrol", "enrol", tid+" "+shop)
+}
+
+// NewAPIToken makes a read-only API token for scripts, limited to store
+// shop ("": every store), and returns it; head office keeps its hash.
+func NewAPIToken(ctx context.Context, db *store.DB, shop string) (string, error) {
+	token, hash := auth.NewToken(auth.APIPrefix)
+	if err := db.AddAPIToken(ctx, hash, shop); err != nil {
+		return "", err
+	}
+	return token, db.Audit(ctx, "pos hq api-token", "api-token", "store "+shop)
+}
