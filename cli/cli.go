@@ -1,7 +1,7 @@
 // Package cli is the terminal's command-line face: `pos-cli COMMAND` (and
 // `pos COMMAND` on Linux, which forwards here). It owns the subcommands
 // (charge, refund, orders, reconcile, report, scan, ports, print-test,
-// sandbox, api-token), their flags, their text and JSON output and their
+// sandbox, api-token, status), their flags, their text and JSON output and their
 // exit codes. It only translates: the engine, the journal and the devices
 // belong to the core (qrpos/terminal) and its parts.
 //

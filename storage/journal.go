@@ -15,8 +15,10 @@
 // is one transaction. Order and refund numbers are random draws, never a
 // counter. A journal this program cannot trust (written by a newer version,
 // not a journal at all, readable by others) is refused before anything is
-// written to it. It imports payments and nothing else of the project; it
-// knows nothing of providers, devices or the UI.
+// written to it. Every change is also an entry of the outbox for head
+// office, in the same transaction (outbox.go). It imports payments and
+// hq/wire (the outbox's entries; standard library only) and nothing else of
+// the project; it knows nothing of providers, devices or the UI.
 package storage
 
 import (
@@ -584,13 +586,19 @@ func (j *Journal) drawNumber(ctx context.Context, tx *sql.Tx, tid string, now ti
 // Scrub rewrites the journal file without its free pages (a checkpoint,
 // then VACUUM), so that content deleted or overwritten by older versions
 // (the profile's secrets, before they moved to the config file) is gone
-// from the disk file too.
+// from the disk file too. The outbox's profile entries are rewritten first
+// with the settings the journal holds now (scrubOutboxProfiles).
 func (j *Journal) Scrub(ctx context.Context) error {
 	if j.readOnly {
 		return fmt.Errorf("journal %s: scrub: %w", j.path, ErrReadOnly)
 	}
 	j.wmu.Lock()
 	defer j.wmu.Unlock()
+	if j.version >= outboxVersion {
+		if _, err := j.db.ExecContext(ctx, scrubOutboxProfiles); err != nil {
+			return fmt.Errorf("journal %s: scrub: %w", j.path, err)
+		}
+	}
 	for _, q := range []string{"PRAGMA wal_checkpoint(TRUNCATE)", "VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"} {
 		if _, err := j.db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("journal %s: scrub: %w", j.path, err)

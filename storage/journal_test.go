@@ -55,7 +55,7 @@ func TestOpenSetsDurablePragmasAndMigratesOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer j.Close()
-	if v, err := j.SchemaVersion(ctx); err != nil || v != knownVersion || knownVersion != 6 {
+	if v, err := j.SchemaVersion(ctx); err != nil || v != knownVersion || knownVersion != 7 {
 		t.Fatalf("schema version = %d, %v", v, err)
 	}
 	var busy int

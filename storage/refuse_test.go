@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -58,16 +59,17 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	}
 	newSale(t, j, "ALIPAYHK", 100)
 	j.Close()
-	rawExec(t, path, "INSERT INTO schema_version (version, applied_at) VALUES (7, 0)",
-		"CREATE TABLE from_version_7 (x)")
+	newer := knownVersion + 1
+	rawExec(t, path, fmt.Sprintf("INSERT INTO schema_version (version, applied_at) VALUES (%d, 0)", newer),
+		"CREATE TABLE from_a_newer_version (x)")
 	before := filesSum(t, dir)
 	openErr, roErr := both(t, path)
 	for name, err := range map[string]error{"Open": openErr, "OpenReadOnly": roErr} {
 		var se *SchemaError
-		if !errors.As(err, &se) || se.Have != 7 || se.Know != knownVersion || se.Path != path {
-			t.Fatalf("%s: %v, want *SchemaError 7/%d", name, err, knownVersion)
+		if !errors.As(err, &se) || se.Have != newer || se.Know != knownVersion || se.Path != path {
+			t.Fatalf("%s: %v, want *SchemaError %d/%d", name, err, newer, knownVersion)
 		}
-		want := "journal " + path + ": schema version 7 is newer than this program knows (" + strconv.Itoa(knownVersion) + "): it was written by a newer version of the terminal; install that version"
+		want := "journal " + path + ": schema version " + strconv.Itoa(newer) + " is newer than this program knows (" + strconv.Itoa(knownVersion) + "): it was written by a newer version of the terminal; install that version"
 		if err.Error() != want {
 			t.Errorf("%s:\n%s\nwant\n%s", name, err, want)
 		}

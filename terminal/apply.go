@@ -13,6 +13,8 @@ import (
 // The returned error may also say the profile was saved but the devices
 // did not start.
 func (t *Terminal) Apply(ctx context.Context, p checkout.Profile) error {
+	t.applyMu.Lock()
+	defer t.applyMu.Unlock()
 	if err := checkout.SaveProfile(ctx, t.journal, p); err != nil {
 		return err
 	}

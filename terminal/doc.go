@@ -4,8 +4,9 @@
 // providers' notifications and the local API for a till, supervises the
 // printer and the scanner, swaps the profile a manager edits, checks the
 // manager's PIN (lockout and audit), probes the providers' health, renders
-// the virtual printer's preview, and offers each sale as a value (a
-// snapshot plus a stream of updates).
+// the virtual printer's preview, uploads the journal's outbox to head
+// office and applies the profiles made there (hq.go), and offers each sale
+// as a value (a snapshot plus a stream of updates).
 //
 // Faces (the Fyne window in ui/, the command line in cmd/pos and cli/, the
 // local API) call it and render what it publishes; they keep no truth.

@@ -30,6 +30,9 @@ type health struct {
 	mu     sync.Mutex
 	cancel context.CancelFunc
 	done   chan struct{}
+
+	lastMu sync.Mutex
+	last   map[payments.Provider]Health // each provider's last probe (head office's terminal list)
 }
 
 func newHealth(log *slog.Logger) *health {
@@ -74,6 +77,12 @@ func (h *health) run(ctx context.Context, done chan struct{}, profile func() che
 			if err != nil {
 				hs.Err = err.Error()
 			}
+			h.lastMu.Lock()
+			if h.last == nil {
+				h.last = map[payments.Provider]Health{}
+			}
+			h.last[tg.Provider] = hs
+			h.lastMu.Unlock()
 			report(hs)
 		}
 		select {
@@ -113,4 +122,20 @@ func (h *health) stop() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.stopLocked()
+}
+
+// providerStatus is each provider's last probe as head office's terminal
+// list shows it: "ok" or what is wrong (none before WatchHealth ran).
+func (t *Terminal) providerStatus() map[string]string {
+	h := t.health
+	h.lastMu.Lock()
+	defer h.lastMu.Unlock()
+	out := make(map[string]string, len(h.last))
+	for p, hs := range h.last {
+		out[string(p)] = "ok"
+		if !hs.Up {
+			out[string(p)] = hs.Err
+		}
+	}
+	return out
 }

@@ -53,6 +53,10 @@ type Terminal struct {
 	mu  sync.Mutex
 	cur *wiring
 	srv *api.Server // the local API, once served
+
+	applyMu sync.Mutex // one Apply at a time (the manager's, head office's)
+	hqMu    sync.Mutex
+	hq      *hqLink // the link to head office, once started (hq.go)
 }
 
 // Open opens the terminal of o: the profile, the journal (as its only
@@ -119,10 +123,11 @@ func (t *Terminal) Receipts() *checkout.Receipts { return t.receipts }
 // Log is the terminal's logger.
 func (t *Terminal) Log() *slog.Logger { return t.log }
 
-// Close stops the local API, the devices, the health probes, the engine
-// and the notification server, closes the journal and, in demo mode,
-// stops the sandbox.
+// Close stops the link to head office, the local API, the devices, the
+// health probes, the engine and the notification server, closes the
+// journal and, in demo mode, stops the sandbox.
 func (t *Terminal) Close() {
+	t.stopHQ()
 	if t.api != nil {
 		t.api()
 	}

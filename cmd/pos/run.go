@@ -64,6 +64,7 @@ func runTerminal(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := c.ServeAPI(version); err != nil {
 		return err
 	}
+	c.StartHQ(ctx, version)
 	if err := crashOutput(f, c.Journal().Path()); err != nil {
 		return err
 	}

@@ -56,6 +56,10 @@ type Profile struct {
 	// permission); otherwise every API refund carries the PIN.
 	APIRefunds bool `toml:"api_refunds" json:"api_refunds"`
 
+	// HQ is the way to head office ([hq] in the file): empty, the terminal
+	// stands alone.
+	HQ HQProfile `toml:"hq" json:"hq,omitzero"`
+
 	// Chime: a short sound when a sale is paid. Unset (a profile from
 	// before the setting) is on; read it with ChimeOn, set it with SetChime.
 	Chime *bool `toml:"chime" json:"chime,omitempty"`
@@ -82,6 +86,17 @@ type Profile struct {
 	// secrets left the journal (every byte of the file): a journal seeded
 	// then is not re-seeded just because the hash changed.
 	legacySeedHash string
+}
+
+// HQProfile is where the terminal uploads its journal's outbox and picks
+// up the profiles head office makes for it (qrpos/hq/wire).
+type HQProfile struct {
+	// URL is head office's base URL: https://..., or http:// to a
+	// loopback host only.
+	URL string `toml:"url" json:"url"`
+	// Token is the terminal's token from pos hq enrol. A secret: it lives
+	// only in the config file (the journal's copy has it empty).
+	Token string `toml:"token" json:"token"`
 }
 
 // ScannerProfile says where the barcode scanner is.
@@ -144,6 +159,9 @@ func (p *Profile) Validate() error {
 	}
 	if p.Printer.Encoding != "big5" && p.Printer.Encoding != "gb18030" {
 		return fmt.Errorf("printer encoding %q: use big5 or gb18030", p.Printer.Encoding)
+	}
+	if err := p.validateHQ(); err != nil {
+		return err
 	}
 	return p.validateAPI()
 }
@@ -227,6 +245,7 @@ func (p Profile) Redacted() Profile {
 	}
 	p.Providers = p.mapSecrets(mask)
 	p.APIToken = mask(p.APIToken)
+	p.HQ.Token = mask(p.HQ.Token)
 	if p.ManagerPIN != "" {
 		p.ManagerPIN = "(set)"
 	}
@@ -269,6 +288,9 @@ func LoadProfileFile(path string) (Profile, error) {
 	if err := p.CheckAPIToken(); err != nil {
 		return p, &ConfigError{path, err.Error()}
 	}
+	if err := p.CheckHQToken(); err != nil {
+		return p, &ConfigError{path, err.Error()}
+	}
 	if p.SeedHash, err = seedHash(b); err != nil {
 		return p, &ConfigError{path, err.Error()}
 	}
@@ -302,12 +324,9 @@ func SyncProfile(ctx context.Context, j *storage.Journal, file Profile) (Profile
 		p.ConfigPath, p.SeedHash = file.ConfigPath, file.SeedHash
 		migrate := stored.hasSecrets() || stored.SeedHash != file.SeedHash
 		for _, k := range secretKeys() {
-			if k.table != "" && p.Setting(k.provider(), k.key) == "" {
-				p.Set(k.provider(), k.key, file.Setting(k.provider(), k.key))
+			if k.get(p) == "" {
+				k.set(&p, k.get(file))
 			}
-		}
-		if p.APIToken == "" {
-			p.APIToken = file.APIToken
 		}
 		if migrate {
 			if err := SaveProfile(ctx, j, p); err != nil {
@@ -389,10 +408,7 @@ func (p Profile) secretValues() []secretValue {
 	keys := secretKeys()
 	out := make([]secretValue, len(keys))
 	for i, k := range keys {
-		out[i] = secretValue{k, p.APIToken}
-		if k.table != "" {
-			out[i].value = p.Setting(k.provider(), k.key)
-		}
+		out[i] = secretValue{k, k.get(p)}
 	}
 	return out
 }
@@ -401,6 +417,7 @@ func (p Profile) secretValues() []secretValue {
 func (p Profile) withoutSecrets() Profile {
 	p.Providers = p.mapSecrets(func(string) string { return "" })
 	p.APIToken = ""
+	p.HQ.Token = ""
 	return p
 }
 

@@ -20,10 +20,10 @@ import (
 	"qrpos/payments"
 )
 
-// The provider secrets and the local API's token live in the config file
-// (mode 0600) and nowhere else: the journal's copy of the profile has them
-// empty. A secret the manager changes on the terminal is written back to
-// the file.
+// The provider secrets, the local API's token and head office's token
+// ([hq] token) live in the config file (mode 0600) and nowhere else: the
+// journal's copy of the profile has them empty. A secret the manager
+// changes on the terminal is written back to the file.
 
 // secretKey is a secret of a profile as table and key of the file (table
 // "": a key at the top of the file).
@@ -40,8 +40,14 @@ func (k secretKey) String() string {
 	return k.table + "." + k.key
 }
 
+// The secrets that are not a provider's setting.
+var (
+	apiTokenKey = secretKey{"", "api_token"}
+	hqTokenKey  = secretKey{"hq", "token"}
+)
+
 // secretKeys are the secrets of a profile: every registered provider's
-// secret settings, then the local API's token.
+// secret settings, then the local API's token and head office's.
 func secretKeys() []secretKey {
 	var out []secretKey
 	for _, info := range payments.Providers() {
@@ -51,7 +57,30 @@ func secretKeys() []secretKey {
 			}
 		}
 	}
-	return append(out, secretKey{"", "api_token"})
+	return append(out, apiTokenKey, hqTokenKey)
+}
+
+// get is the secret's value in p ("" when unset).
+func (k secretKey) get(p Profile) string {
+	switch k {
+	case apiTokenKey:
+		return p.APIToken
+	case hqTokenKey:
+		return p.HQ.Token
+	}
+	return p.Setting(k.provider(), k.key)
+}
+
+// set sets the secret's value in p.
+func (k secretKey) set(p *Profile, v string) {
+	switch k {
+	case apiTokenKey:
+		p.APIToken = v
+	case hqTokenKey:
+		p.HQ.Token = v
+	default:
+		p.Set(k.provider(), k.key, v)
+	}
 }
 
 // secretValue is one secret's value ("" keeps the file's).
