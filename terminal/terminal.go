@@ -48,6 +48,7 @@ type Terminal struct {
 	health   *health
 	api      func()
 	asks     *asks
+	applied  profileWatchers // told of each profile in force (apply.go)
 	chime    *chime // the paid chime, once started (chime.go)
 
 	mu  sync.Mutex

@@ -165,6 +165,7 @@ func (t *Terminal) Start(ctx context.Context) {
 	}()
 	t.subscribe()
 	t.watchAsks()
+	t.watchProfile()
 	t.recover()
 	go t.readScanner(t.cfg.Scanner)
 	t.core.WatchHealth(t.ctx, t.cfg.ProbeEvery, func(h terminal.Health) {

@@ -337,3 +337,23 @@ func TestChimeSetting(t *testing.T) {
 		t.Fatalf("audit %q", last)
 	}
 }
+
+// TestProfileFromElsewhere: a profile put in force outside the screen
+// (head office, between sales) shows at once, and a manager's later save
+// does not undo it.
+func TestProfileFromElsewhere(t *testing.T) {
+	r := newRig(t, rigOptions{language: English})
+	p := r.core.Profile()
+	p.StoreName, p.ReceiptFooter = "Head office's name", "From head office"
+	if err := r.core.Apply(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	r.until("the new name on the screen", func() bool { return r.term.prof.StoreName == "Head office's name" })
+	s := r.openSettings()
+	s.language.SetSelected("繁體中文")
+	r.tap(s.save)
+	r.until("saved", func() bool { return r.core.Profile().Language == "zh-Hant" })
+	if got := r.core.Profile(); got.StoreName != "Head office's name" || got.ReceiptFooter != "From head office" {
+		t.Fatalf("the manager's save undid head office's: %q %q", got.StoreName, got.ReceiptFooter)
+	}
+}

@@ -22,7 +22,7 @@ import (
 // validated (defaults filled in).
 func (s *settingsScreen) edited() (checkout.Profile, error) {
 	tr := s.t.tr
-	p := s.t.prof
+	p := s.t.core.Profile() // in force: a head-office change since the form opened stays
 	text := func(o fyne.CanvasObject, dst *string) {
 		if v, ok := s.shown.changed(o); ok {
 			*dst = v
@@ -156,7 +156,7 @@ func (s *settingsScreen) saveProfile() {
 		s.msg.SetText(tr.T("settings.sale_running"))
 		return
 	}
-	changed := changedFields(t.prof, p)
+	changed := changedFields(t.core.Profile(), p)
 	if len(changed) == 0 {
 		s.msg.SetText(tr.T("settings.nothing_changed"))
 		return

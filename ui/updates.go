@@ -46,3 +46,39 @@ func (t *Terminal) onUpdate(u checkout.Update) {
 		}
 	}
 }
+
+// watchProfile follows the profiles the core puts in force from elsewhere
+// (head office, between sales) so the screens never show, or save back, a
+// stale one.
+func (t *Terminal) watchProfile() {
+	ch, stop := t.core.WatchProfile()
+	go func() {
+		defer stop()
+		for {
+			select {
+			case p := <-ch:
+				t.do(func() { t.profileApplied(p) })
+			case <-t.ctx.Done():
+				return
+			}
+		}
+	}()
+}
+
+// profileApplied takes a profile in force (UI goroutine). The manager's
+// open settings are left as they are (saving writes only the fields they
+// changed onto the profile in force).
+func (t *Terminal) profileApplied(p checkout.Profile) {
+	if len(changedFields(t.prof, p)) == 0 {
+		return
+	}
+	t.prof = p
+	t.subscribe()
+	if t.settings != nil && t.settings.open {
+		return
+	}
+	if ntr, err := NewTranslator(Language(p.Language)); err == nil {
+		t.tr = ntr
+	}
+	t.build()
+}
