@@ -40,8 +40,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	e := s.engine()
 	updates, stop := e.Subscribe(256)
 	defer func() { stop() }()
-	asks := s.subscribeAsks()
-	defer s.unsubscribeAsks(asks)
+	asks, stopAsks := s.askEvents.Subscribe(16)
+	defer stopAsks()
 	if !send([]byte(": qrpos events\nretry: 2000\n\n")) {
 		return
 	}
@@ -116,31 +116,6 @@ func sse(ev Event) []byte {
 	return b.Bytes()
 }
 
-// subscribeAsks follows the asks' events (rendered) for one stream.
-func (s *Server) subscribeAsks() chan []byte {
-	ch := make(chan []byte, 16)
-	s.askSubsMu.Lock()
-	s.askSubs[ch] = struct{}{}
-	s.askSubsMu.Unlock()
-	return ch
-}
-
-func (s *Server) unsubscribeAsks(ch chan []byte) {
-	s.askSubsMu.Lock()
-	delete(s.askSubs, ch)
-	s.askSubsMu.Unlock()
-}
-
 // publishAsk sends an ask's event to every stream; a stream that does not
 // keep up loses it (the charge itself is the truth).
-func (s *Server) publishAsk(ev Event) {
-	b := sse(ev)
-	s.askSubsMu.Lock()
-	defer s.askSubsMu.Unlock()
-	for ch := range s.askSubs {
-		select {
-		case ch <- b:
-		default:
-		}
-	}
-}
+func (s *Server) publishAsk(ev Event) { s.askEvents.Publish(sse(ev)) }

@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"qrpos/internal/fanout"
 	"qrpos/internal/httpx"
 	"qrpos/payments/checkout"
 	"qrpos/storage"
@@ -76,9 +77,8 @@ type Server struct {
 	chargeMu sync.Mutex
 	// asks are the charges waiting for the cashier (guarded by chargeMu).
 	asks map[string]*pendingAsk
-	// askSubs are the event streams, for the asks' events.
-	askSubsMu sync.Mutex
-	askSubs   map[chan []byte]struct{}
+	// askEvents are the asks' events (rendered), for the event streams.
+	askEvents fanout.Fanout[[]byte]
 	// refundMu makes "look the refund's Idempotency-Key up, reserve it,
 	// refund, bind it" one step among the API's keyed refunds.
 	refundMu sync.Mutex
@@ -136,7 +136,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Limits.MaxBodyBytes = 64 << 10
 	}
 	return &Server{cfg: cfg, log: cfg.Logger.With("component", "api"), done: make(chan struct{}),
-		asks: map[string]*pendingAsk{}, askSubs: map[chan []byte]struct{}{}}, nil
+		asks: map[string]*pendingAsk{}}, nil
 }
 
 // ListenUnix serves the API on a Unix socket at path (SocketPath), mode

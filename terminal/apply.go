@@ -3,7 +3,6 @@ package terminal
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"qrpos/payments/checkout"
 )
@@ -35,7 +34,7 @@ func (t *Terminal) Apply(ctx context.Context, p checkout.Profile) error {
 	t.cur = nw
 	t.mu.Unlock()
 	t.followChime()
-	t.applied.publish(p)
+	t.applied.Publish(p)
 	if err := t.devices.restart(p); err != nil {
 		t.log.Error("devices", "err", err)
 		return fmt.Errorf("saved, but the devices did not start: %w", err)
@@ -43,39 +42,9 @@ func (t *Terminal) Apply(ctx context.Context, p checkout.Profile) error {
 	return nil
 }
 
-// profileWatchers are told each profile Apply put in force.
-type profileWatchers struct {
-	mu   sync.Mutex
-	subs map[chan checkout.Profile]struct{}
-}
-
-func (w *profileWatchers) publish(p checkout.Profile) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for ch := range w.subs {
-		select {
-		case ch <- p:
-		default: // a watcher that does not keep up reads Profile()
-		}
-	}
-}
-
 // WatchProfile follows the profiles put in force from now on, whoever
-// applied them (the manager's screen, head office); stop ends it.
+// applied them (the manager's screen, head office); stop ends it. A
+// watcher that does not keep up reads Profile().
 func (t *Terminal) WatchProfile() (<-chan checkout.Profile, func()) {
-	ch := make(chan checkout.Profile, 4)
-	t.applied.mu.Lock()
-	if t.applied.subs == nil {
-		t.applied.subs = map[chan checkout.Profile]struct{}{}
-	}
-	t.applied.subs[ch] = struct{}{}
-	t.applied.mu.Unlock()
-	var once sync.Once
-	return ch, func() {
-		once.Do(func() {
-			t.applied.mu.Lock()
-			delete(t.applied.subs, ch)
-			t.applied.mu.Unlock()
-		})
-	}
+	return t.applied.Subscribe(4)
 }

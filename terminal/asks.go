@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"qrpos/api"
+	"qrpos/internal/fanout"
 	"qrpos/payments"
 )
 
@@ -30,17 +31,17 @@ type AskEvent struct {
 type asks struct {
 	mu      sync.Mutex
 	waiting []TillAsk
-	subs    map[chan AskEvent]struct{}
+	events  fanout.Fanout[AskEvent] // a watcher that does not keep up reads Asks
 }
 
-func newAsks() *asks { return &asks{subs: map[chan AskEvent]struct{}{}} }
+func newAsks() *asks { return &asks{} }
 
 // ShowAsk is called by the API when a till's charge waits for the cashier.
 func (a *asks) ShowAsk(x api.Ask) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.waiting = append(a.waiting, x)
-	a.publish(AskEvent{Ask: x})
+	a.events.Publish(AskEvent{Ask: x})
 }
 
 // HideAsk is called by the API when it no longer waits.
@@ -50,19 +51,8 @@ func (a *asks) HideAsk(id, why string) {
 	for i, x := range a.waiting {
 		if x.ID == id {
 			a.waiting = append(a.waiting[:i], a.waiting[i+1:]...)
-			a.publish(AskEvent{Ask: x, Gone: true, Why: why})
+			a.events.Publish(AskEvent{Ask: x, Gone: true, Why: why})
 			return
-		}
-	}
-}
-
-// publish hands e to every watcher (a.mu held); one that does not keep up
-// loses it (Asks is the truth).
-func (a *asks) publish(e AskEvent) {
-	for ch := range a.subs {
-		select {
-		case ch <- e:
-		default:
 		}
 	}
 }
@@ -76,18 +66,7 @@ func (t *Terminal) Asks() []TillAsk {
 
 // WatchAsks follows the asks coming and going; stop ends it.
 func (t *Terminal) WatchAsks(buffer int) (<-chan AskEvent, func()) {
-	ch := make(chan AskEvent, buffer)
-	t.asks.mu.Lock()
-	t.asks.subs[ch] = struct{}{}
-	t.asks.mu.Unlock()
-	var once sync.Once
-	return ch, func() {
-		once.Do(func() {
-			t.asks.mu.Lock()
-			delete(t.asks.subs, ch)
-			t.asks.mu.Unlock()
-		})
-	}
+	return t.asks.events.Subscribe(buffer)
 }
 
 // errNoAPI: asks come only through the local API.

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"qrpos/api"
+	"qrpos/internal/fanout"
 	"qrpos/payments/checkout"
 	"qrpos/payments/sandbox"
 	"qrpos/storage"
@@ -48,8 +49,8 @@ type Terminal struct {
 	health   *health
 	api      func()
 	asks     *asks
-	applied  profileWatchers // told of each profile in force (apply.go)
-	chime    *chime // the paid chime, once started (chime.go)
+	applied  fanout.Fanout[checkout.Profile] // each profile put in force (apply.go)
+	chime    *chime                          // the paid chime, once started (chime.go)
 
 	mu  sync.Mutex
 	cur *wiring
