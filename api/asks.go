@@ -82,13 +82,9 @@ func (s *Server) ask(ctx context.Context, j *storage.Journal, cl client, key, ha
 	if err != nil {
 		return "", internalError(err)
 	}
-	_, created, err := j.ReserveIdempotencyKey(ctx, storage.APICharge{Key: key, TokenID: cl.id, RequestHash: hash,
-		Reference: in.req.Reference, AskID: id, Amount: in.amount})
-	if err != nil {
-		return "", internalError(err)
-	}
-	if !created {
-		return "", internalError(errors.New("idempotency key taken meanwhile"))
+	if e := reserveKey(ctx, j, storage.APICharge{Key: key, TokenID: cl.id, RequestHash: hash,
+		Reference: in.req.Reference, AskID: id, Amount: in.amount}); e != nil {
+		return "", e
 	}
 	a := &pendingAsk{Ask: Ask{ID: id, Amount: in.amount, Reference: in.req.Reference, AnyWallet: anyWallet,
 		Expires: time.Now().Add(s.cfg.AskTimeout)}, key: key, done: make(chan struct{})}

@@ -113,12 +113,8 @@ func (s *Server) charge(ctx context.Context, cl client, key string, in chargeInp
 	}
 	m := pl.method
 	if !reserved {
-		_, created, err := j.ReserveIdempotencyKey(ctx, storage.APICharge{Key: key, TokenID: cl.id, RequestHash: hash, Reference: in.req.Reference})
-		if err != nil {
-			return "", false, internalError(err)
-		}
-		if !created {
-			return "", false, internalError(errors.New("idempotency key taken meanwhile"))
+		if e := reserveKey(ctx, j, storage.APICharge{Key: key, TokenID: cl.id, RequestHash: hash, Reference: in.req.Reference}); e != nil {
+			return "", false, e
 		}
 	}
 	sale, err := e.Charge(ctx, checkout.ChargeRequest{Provider: m.Provider, MethodCode: m.Code, Amount: in.amount,
@@ -140,6 +136,18 @@ func (s *Server) charge(ctx context.Context, cl client, key string, in chargeInp
 	s.log.Info("till charge", "charge", id, "amount", in.amount.Decimal(), "method", m.ID(), "reference", in.req.Reference, "client", cl.id)
 	s.follow(sale)
 	return id, false, nil
+}
+
+// reserveKey reserves a new key (chargeMu held: nobody took it meanwhile).
+func reserveKey(ctx context.Context, j *storage.Journal, c storage.APICharge) *Error {
+	_, created, err := j.ReserveIdempotencyKey(ctx, c)
+	if err != nil {
+		return internalError(err)
+	}
+	if !created {
+		return internalError(errors.New("idempotency key taken meanwhile"))
+	}
+	return nil
 }
 
 // busy refuses a charge while a sale is in progress or a charge waits for
