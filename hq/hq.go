@@ -1,7 +1,7 @@
 // Package hq is head office: one PostgreSQL for every terminal's journal
 // of a chain. `pos hq` serves terminals' uploads (qrpos/hq/ingest, the
 // protocol in qrpos/hq/wire), the JSON API people's pages and scripts read
-// (qrpos/hq/api), and, when they are added, the web pages; users,
+// (qrpos/hq/api), and the web pages people use (qrpos/hq/web); users,
 // sessions and tokens are qrpos/hq/auth's, the database qrpos/hq/store's.
 // This package wires them into one http.Handler and holds the commands'
 // work: enrol a terminal, make an API token, add a user.
@@ -25,6 +25,7 @@ import (
 	"qrpos/hq/auth"
 	"qrpos/hq/ingest"
 	"qrpos/hq/store"
+	"qrpos/hq/web"
 	"qrpos/hq/wire"
 	"qrpos/payments"
 )
@@ -47,8 +48,8 @@ type Server struct {
 	Auth *auth.Authority
 }
 
-// New builds the server: wire.IngestPath for terminals and /api/v1 for
-// people and scripts.
+// New builds the server: wire.IngestPath for terminals, /api/v1 for
+// people and scripts, and the web pages (/, /login, /orders, ...).
 func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -59,6 +60,7 @@ func New(cfg Config) *Server {
 	s := &Server{mux: http.NewServeMux(), Auth: cfg.Auth}
 	s.mux.Handle(wire.IngestPath, &ingest.Handler{DB: cfg.DB, Log: cfg.Logger}) // it answers other methods with a wire.Error
 	(&api.API{DB: cfg.DB, Auth: cfg.Auth, Location: cfg.Location, Log: cfg.Logger}).Routes(s.mux)
+	(&web.Pages{DB: cfg.DB, Auth: cfg.Auth, Location: cfg.Location, Log: cfg.Logger}).Routes(s.mux)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if err := cfg.DB.Ping(r.Context()); err != nil {
 			http.Error(w, "database down", http.StatusServiceUnavailable)
