@@ -51,10 +51,7 @@ func (t *Terminal) receiptWords() string {
 // unless the cashier moved on or opened something meanwhile.
 func (t *Terminal) startReturnTimer() {
 	t.stopReturnTimer()
-	d := t.cfg.NewSaleAfter
-	if d == 0 {
-		d = defaultNewSaleAfter
-	}
+	d := t.newSaleAfter()
 	if d < 0 || !t.order.State.MoneyMoved() {
 		return
 	}
@@ -80,4 +77,20 @@ func (t *Terminal) printerChanged() {
 	if t.phase == phaseResult {
 		t.checkReceipt()
 	}
+}
+
+// newSaleAfter is how long a paid result stays: the profile's
+// new_sale_after, else the Config's, else defaultNewSaleAfter (negative:
+// never).
+func (t *Terminal) newSaleAfter() time.Duration {
+	switch n := t.prof.NewSaleAfter; {
+	case n < 0:
+		return -1
+	case n > 0:
+		return time.Duration(n) * time.Second
+	}
+	if t.cfg.NewSaleAfter != 0 {
+		return t.cfg.NewSaleAfter
+	}
+	return defaultNewSaleAfter
 }

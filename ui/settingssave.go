@@ -136,6 +136,7 @@ func changedFields(a, b checkout.Profile) []string {
 	add("language", a.Language == b.Language)
 	add("order_timeout", a.OrderTimeout == b.OrderTimeout)
 	add("chime", a.ChimeOn() == b.ChimeOn())
+	add("new_sale_after", a.NewSaleAfter == b.NewSaleAfter)
 	add("methods", slices.Equal(a.Methods, b.Methods))
 	out = append(out, providerChanges(a, b)...)
 	add("scanner", a.Scanner == b.Scanner)

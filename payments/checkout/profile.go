@@ -64,6 +64,11 @@ type Profile struct {
 	// before the setting) is on; read it with ChimeOn, set it with SetChime.
 	Chime *bool `toml:"chime" json:"chime,omitempty"`
 
+	// NewSaleAfter: seconds a paid sale's result stays on the cashier's
+	// screen before the next sale comes up (0: the screen's default, 8 s;
+	// -1: until the cashier taps New sale).
+	NewSaleAfter int `toml:"new_sale_after" json:"new_sale_after,omitempty"`
+
 	// Providers are the registered providers' settings by provider name:
 	// the file's [eftpay], [qfpay], ... tables and the journal's "eftpay",
 	// "qfpay", ... objects (see profileproviders.go). Read them with
@@ -130,6 +135,9 @@ func (p *Profile) Validate() error {
 	p.Currency = string(c)
 	if p.OrderTimeout == 0 {
 		p.OrderTimeout = 120
+	}
+	if p.NewSaleAfter < -1 || p.NewSaleAfter > 600 {
+		return fmt.Errorf("new_sale_after %d s: use 1 to 600, 0 for the default or -1 for never", p.NewSaleAfter)
 	}
 	if p.OrderTimeout < 30 || p.OrderTimeout > 7200 {
 		return fmt.Errorf("order_timeout %d s: use 30 to 7200", p.OrderTimeout)
