@@ -68,13 +68,11 @@ var errForbidden = errors.New("this login sees another store")
 // one store (asking for another is forbidden), else the one asked ("": all).
 func scope(r *http.Request, asked string) (string, error) {
 	p, _ := auth.From(r.Context())
-	if p.Store == "" {
-		return asked, nil
-	}
-	if asked != "" && asked != p.Store {
+	store, ok := p.Scope(asked)
+	if !ok {
 		return "", errForbidden
 	}
-	return p.Store, nil
+	return store, nil
 }
 
 // fail answers err: a refused query (400), another store (403), nothing

@@ -62,6 +62,16 @@ type Principal struct {
 	Token bool   // an API token: reads only
 }
 
+// Scope is the store a request of p may read: p's own when p sees one
+// store (ok false when another was asked for), else the one asked ("":
+// every store). The JSON API and the web pages both decide by it.
+func (p Principal) Scope(asked string) (store string, ok bool) {
+	if p.Store == "" {
+		return asked, true
+	}
+	return p.Store, asked == "" || asked == p.Store
+}
+
 // Admin reports whether p may change things (profiles).
 func (p Principal) Admin() bool { return p.Role == "admin" && !p.Token }
 

@@ -55,11 +55,5 @@ func (pg *Pages) logout(w http.ResponseWriter, r *http.Request, p auth.Principal
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
-// scope is the store a page may show: the person's own when they see one
-// store (asking for another is refused), else the one asked ("": all).
-func scope(p auth.Principal, asked string) (string, bool) {
-	if p.Store == "" {
-		return asked, true
-	}
-	return p.Store, asked == "" || asked == p.Store
-}
+// scope is the store a page may show (auth.Principal.Scope).
+func scope(p auth.Principal, asked string) (string, bool) { return p.Scope(asked) }
