@@ -71,3 +71,13 @@ clean:
 soak:
 	$(GO) test -c -tags soak -o bin/soak.test ./cli
 	bin/soak.test -test.run '^TestSoak$$' -test.count 1 -test.timeout 120m
+
+# Head office at a chain's scale (not part of `make test`; about 20
+# minutes): 1,000 terminals upload a day of 500 sales each into a durable
+# PostgreSQL, the day is copied over 30 days of history, and the script
+# prints the ingest rate, the sizes (and a year's), and the times of the
+# chain-wide day report and of order lookups. HQ_SCALE_TERMINALS,
+# HQ_SCALE_SALES and HQ_SCALE_DAYS change the chain.
+.PHONY: hq-scale
+hq-scale: deps
+	PGTEST_DURABLE=1 $(GO) test -tags scale -run '^TestChainScale$$' -count 1 -timeout 120m -v ./hq/store | grep -v '^=== RUN'

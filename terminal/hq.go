@@ -62,6 +62,7 @@ type hqLink struct {
 
 	mu          sync.Mutex
 	lastErr     string
+	refusal     string // head office's words when it refused the last batch
 	pending     *hqwire.ProfileUpdate // a newer profile to apply between sales
 	refused     int64                 // a profile version that failed: not tried again
 	resendFrom  int64                 // head office holds less than the cursor says: resend after this (-1: no)
@@ -70,27 +71,36 @@ type hqLink struct {
 }
 
 // StartHQ starts the link to head office (version: the program's, shown
-// at head office) until ctx ends or Close. It idles while the profile in
+// at head office), and its notification relay (StartRelay), until ctx
+// ends or Close. It idles while the profile in
 // force has no [hq] url and token, and follows the profile Apply puts in
 // force.
 func (t *Terminal) StartHQ(ctx context.Context, version string) {
 	t.startHQ(ctx, version, defaultHQConfig())
+	t.StartRelay(ctx, RelayConfig{})
 }
 
 func (t *Terminal) startHQ(ctx context.Context, version string, cfg hqConfig) {
 	t.stopHQ()
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.Proxy = cfg.Proxy
-	if cfg.RootCAs != nil {
-		tr.TLSClientConfig = &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12}
-	}
 	ctx, cancel := context.WithCancel(ctx)
-	l := &hqLink{t: t, cfg: cfg, version: version, client: &http.Client{Transport: tr, Timeout: cfg.Timeout},
+	l := &hqLink{t: t, cfg: cfg, version: version, client: &http.Client{Transport: hqTransport(cfg.Proxy, cfg.RootCAs), Timeout: cfg.Timeout},
 		cancel: cancel, done: make(chan struct{}), resendFrom: -1}
 	t.hqMu.Lock()
 	t.hq = l
 	t.hqMu.Unlock()
 	go l.run(ctx)
+}
+
+// hqTransport is how the terminal reaches head office (the uploads and
+// the notification relay alike): through proxy (HTTPS_PROXY), trusting
+// roots for https (nil: the system's authorities).
+func hqTransport(proxy func(*http.Request) (*url.URL, error), roots *x509.CertPool) *http.Transport {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.Proxy = proxy
+	if roots != nil {
+		tr.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+	}
+	return tr
 }
 
 // stopHQ stops the link and waits for it (a request in flight is
@@ -171,11 +181,24 @@ func jitter(d time.Duration) time.Duration {
 func (l *hqLink) setErr(err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.lastErr = ""
+	l.lastErr, l.refusal = "", ""
 	if err != nil {
 		l.lastErr = err.Error()
 	}
+	if r, ok := errors.AsType[*hqRefusal](err); ok {
+		l.refusal = r.msg
+	}
 }
+
+// hqRefusal is head office refusing a batch (a 4xx answer other than
+// "too many" or "timeout"): sending it again changes nothing until a
+// person acts (a wrong token, a journal another tid owns).
+type hqRefusal struct {
+	err error
+	msg string // head office's words
+}
+
+func (r *hqRefusal) Error() string { return r.err.Error() }
 
 // upload sends batches until head office holds every entry (or the
 // heartbeat when there is none) or a failure.
@@ -340,7 +363,12 @@ func (l *hqLink) post(ctx context.Context, p checkout.Profile, b hqwire.Batch) (
 		if json.Unmarshal(raw, &e) == nil && e.Message != "" {
 			msg = cleanText(e.Message, 200)
 		}
-		return hqwire.Ack{}, fmt.Errorf("head office answered %d: %s", resp.StatusCode, msg)
+		err := fmt.Errorf("head office answered %d: %s", resp.StatusCode, msg)
+		if resp.StatusCode >= 400 && resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests &&
+			resp.StatusCode != http.StatusRequestTimeout {
+			err = &hqRefusal{err: err, msg: msg}
+		}
+		return hqwire.Ack{}, err
 	}
 	if len(raw) > maxAckBytes {
 		return hqwire.Ack{}, errors.New("head office: the answer is too long")

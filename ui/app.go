@@ -61,6 +61,7 @@ type Terminal struct {
 	printErr    string
 	providers   []payments.Provider // the providers the status bar shows
 	health      map[payments.Provider]terminal.Health
+	hqState     terminal.HQState // the link to head office, as last watched
 	scanWaiter  func(code string) // settings' "Test scan"
 
 	cashier  *cashierScreen
@@ -170,6 +171,9 @@ func (t *Terminal) Start(ctx context.Context) {
 	go t.readScanner(t.cfg.Scanner)
 	t.core.WatchHealth(t.ctx, t.cfg.ProbeEvery, func(h terminal.Health) {
 		t.do(func() { t.health[h.Provider] = h; t.status.refresh() })
+	})
+	t.core.WatchHQ(t.ctx, t.cfg.HQEvery, func(s terminal.HQState) {
+		t.do(func() { t.hqState = s; t.status.refresh() })
 	})
 }
 

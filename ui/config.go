@@ -30,6 +30,7 @@ type Config struct {
 	OnReady func()
 
 	ProbeEvery time.Duration // the providers' health probes; default 30 s
+	HQEvery    time.Duration // how often the status bar looks at the link to head office; default 5 s
 
 	Kiosk bool
 	// CustomerFullScreenAfter: in kiosk mode the customer display goes full

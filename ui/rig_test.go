@@ -50,6 +50,7 @@ type rigOptions struct {
 	// newSaleAfter: the return to a new sale after a paid one (0: never).
 	newSaleAfter time.Duration
 	now          func() time.Time // the UI's clock (nil: time.Now)
+	hq           string           // a head office's URL for the profile's [hq] (and the link started)
 }
 
 // rigMethods are the rig's ways to pay, in routing order: Alipay's QR from
@@ -117,7 +118,8 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	}
 	r.core, r.j, r.eng, r.prof, r.sbURL = core, core.Journal(), core.Engine(), core.Profile(), core.SandboxURL()
 	r.app = test.NewApp()
-	cfg := Config{Core: core, Do: func(f func()) { r.q <- f }, Log: quiet, CustomerIdleAfter: time.Hour, NewSaleAfter: o.newSaleAfter, Now: o.now}
+	cfg := Config{Core: core, Do: func(f func()) { r.q <- f }, Log: quiet, CustomerIdleAfter: time.Hour, NewSaleAfter: o.newSaleAfter, Now: o.now,
+		HQEvery: 50 * time.Millisecond}
 	if cfg.NewSaleAfter == 0 {
 		cfg.NewSaleAfter = -1 // the tests tap New sale
 	}
@@ -135,6 +137,16 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	w.PrintRetry = 50 * time.Millisecond
 	if err := core.StartDevices(ctx, w); err != nil {
 		t.Fatal(err)
+	}
+	if o.hq != "" {
+		// The token is a secret the journal never keeps: the profile in
+		// force gets it as a config file would give it.
+		p := core.Profile()
+		p.HQ = checkout.HQProfile{URL: o.hq, Token: "rig-token-0123456789abcdefghijklmnopqrstuvwxyz"}
+		if err := core.Apply(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		core.StartHQ(ctx, "test")
 	}
 	if o.api {
 		if err := core.ServeAPI("test"); err != nil {

@@ -19,14 +19,17 @@ type statusBar struct {
 	root      fyne.CanvasObject
 	scan      *widget.Label
 	print     *widget.Label
+	hq        *widget.Label // shown while the profile names a head office
 	providers map[payments.Provider]*widget.Label
 }
 
 func newStatusBar(t *Terminal) *statusBar {
-	s := &statusBar{t: t, scan: widget.NewLabel(""), print: widget.NewLabel(""), providers: map[payments.Provider]*widget.Label{}}
+	s := &statusBar{t: t, scan: widget.NewLabel(""), print: widget.NewLabel(""), hq: widget.NewLabel(""),
+		providers: map[payments.Provider]*widget.Label{}}
 	s.scan.Truncation = fyne.TextTruncateEllipsis
 	s.print.Truncation = fyne.TextTruncateEllipsis
-	box := container.NewHBox()
+	s.hq.Hide()
+	box := container.NewHBox(s.hq)
 	for _, p := range t.providers {
 		// Wide enough for the longest state, so the bar never re-lays out.
 		l := widget.NewLabel(t.tr.T("status.provider_down", "Provider", providerName(p)))
@@ -69,6 +72,7 @@ func (s *statusBar) refresh() {
 		s.print.Importance = widget.SuccessImportance
 	}
 	s.print.Refresh()
+	s.refreshHQ()
 	for _, p := range t.providers {
 		st := t.health[p]
 		l := s.providers[p]
@@ -85,6 +89,35 @@ func (s *statusBar) refresh() {
 		}
 		l.Refresh()
 	}
+}
+
+// refreshHQ shows the link to head office: hidden without one, a tick
+// when head office holds everything, the entries waiting, and when it last
+// answered if the last contact failed.
+func (s *statusBar) refreshHQ() {
+	st, tr := s.t.hqState, s.t.tr
+	switch {
+	case !st.On:
+		s.hq.Hide()
+		return
+	case st.Refused != "":
+		s.hq.SetText(tr.T("status.hq_refused", "Count", st.Backlog, "Error", st.Refused))
+		s.hq.Importance = widget.DangerImportance
+	case st.Err != "" && st.LastUpload.IsZero():
+		s.hq.SetText(tr.T("status.hq_never", "Count", st.Backlog))
+		s.hq.Importance = widget.WarningImportance
+	case st.Err != "":
+		s.hq.SetText(tr.T("status.hq_down", "Count", st.Backlog, "Time", st.LastUpload.Local().Format("02/01 15:04")))
+		s.hq.Importance = widget.WarningImportance
+	case st.Backlog > 0:
+		s.hq.SetText(tr.T("status.hq_sending", "Count", st.Backlog))
+		s.hq.Importance = widget.MediumImportance
+	default:
+		s.hq.SetText(tr.T("status.hq_up"))
+		s.hq.Importance = widget.SuccessImportance
+	}
+	s.hq.Show()
+	s.hq.Refresh()
 }
 
 // newRecoveryBanner lists what recovery finished at start, until dismissed.

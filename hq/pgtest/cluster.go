@@ -99,10 +99,7 @@ func (c *cluster) run(bin string, owner runAs) error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(filepath.Join(bin, "postgres"), "-D", filepath.Join(c.dir, "data"),
-		"-c", "listen_addresses=", "-c", "unix_socket_directories="+c.dir,
-		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-		"-c", "max_connections=300", "-c", "shared_buffers=64MB")
+	cmd := exec.Command(filepath.Join(bin, "postgres"), serverArgs(c.dir, os.Getenv(DurableEnv) != "")...)
 	cmd.Dir, cmd.Stdout, cmd.Stderr = c.dir, logf, logf
 	cmd.SysProcAttr = owner.attr(true)
 	started := make(chan error, 1)
@@ -177,4 +174,22 @@ func sweep() {
 			os.RemoveAll(d)
 		}
 	}
+}
+
+// DurableEnv, when set, starts the cluster the way head office runs in a
+// shop's chain (fsync, synchronous commit and full-page writes on, 256 MB
+// of shared buffers) instead of the fast settings tests use: for the
+// measurements (`make hq-scale`, `make bench`), whose figures must hold
+// on a real server.
+const DurableEnv = "PGTEST_DURABLE"
+
+// serverArgs are postgres's arguments for a cluster in dir.
+func serverArgs(dir string, durable bool) []string {
+	args := []string{"-D", filepath.Join(dir, "data"),
+		"-c", "listen_addresses=", "-c", "unix_socket_directories=" + dir, "-c", "max_connections=300"}
+	if durable {
+		return append(args, "-c", "shared_buffers=256MB")
+	}
+	return append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+		"-c", "shared_buffers=64MB")
 }

@@ -1,6 +1,7 @@
 // Package pgtest gives tests a real, throwaway PostgreSQL: one cluster per
 // test binary, started on first use, listening only on a Unix socket in a
-// temporary directory, with fsync off; each caller of DB gets a database of
+// temporary directory, with fsync off (on with PGTEST_DURABLE set: for
+// measurements); each caller of DB gets a database of
 // its own. initdb refuses to run as root, so as root the cluster belongs
 // to the unprivileged user nobody.
 //
