@@ -15,7 +15,9 @@ import (
 
 	"qrpos/hq"
 	"qrpos/hq/auth"
+	"qrpos/hq/merchants"
 	"qrpos/hq/store"
+	"qrpos/hq/wire"
 )
 
 func init() {
@@ -80,12 +82,20 @@ func hqServe(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	cert := fs.String("tls-cert", "", "TLS certificate (PEM): terminals upload over HTTPS unless head office is on their loopback")
 	key := fs.String("tls-key", "", "the TLS certificate's key (PEM)")
 	tz := fs.String("tz", "Asia/Hong_Kong", "the chain's time zone: where its days begin and end")
+	merchantsFile := fs.String("merchants", "", "merchant credentials (TOML, mode 0600): head office receives their providers' notifications at /notify/NAME/PROVIDER and relays them to the terminals")
 	var loc *time.Location
+	var ms []merchants.Merchant
 	db, err := openHQ(ctx, fs, dbURL, args, func() bool {
 		var err error
 		if loc, err = time.LoadLocation(*tz); err != nil {
 			fmt.Fprintf(stderr, "pos hq: --tz: %v\n", err)
 			return false
+		}
+		if *merchantsFile != "" {
+			if ms, err = merchants.Load(*merchantsFile); err != nil {
+				fmt.Fprintf(stderr, "pos hq: --merchants: %v\n", err)
+				return false
+			}
 		}
 		if (*cert == "") != (*key == "") {
 			fmt.Fprintln(stderr, "pos hq: --tls-cert and --tls-key go together")
@@ -106,8 +116,11 @@ func hqServe(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		scheme = "https"
 	}
 	log := NewLogger(stderr, slog.LevelInfo)
-	srv := hq.New(hq.Config{DB: db, Location: loc, Logger: log, Auth: &auth.Authority{DB: db, Secure: *cert != ""}})
+	srv := hq.New(hq.Config{DB: db, Location: loc, Logger: log, Auth: &auth.Authority{DB: db, Secure: *cert != ""}, Merchants: ms})
 	fmt.Fprintf(stdout, "head office on %s://%s\n", scheme, l.Addr())
+	for _, m := range ms {
+		fmt.Fprintf(stdout, "merchant %s: its terminals' notify_url is head office's public address + %s%s\n", m, wire.NotifyPath, m.NotifyName)
+	}
 	return hq.Serve(ctx, l, srv, *cert, *key)
 }
 

@@ -1,18 +1,22 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"text/tabwriter"
 
-	"go.bug.st/serial/enumerator"
+	"qrpos/devices/printer"
 )
 
 func init() {
-	register(Command{Name: "ports", Summary: "list serial ports with their USB VID:PID and serial numbers", Run: runPorts})
+	register(Command{Name: "ports", Summary: "list serial ports, USB printers and Windows printers, with the port to put in the profile", Run: runPorts})
 }
+
+// portsWhere is where ports looks (tests point it at a fake sysfs).
+var portsWhere printer.ListOptions
 
 func runPorts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := NewFlags("ports", stderr)
@@ -20,9 +24,12 @@ func runPorts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := ParseFlags(fs, args); err != nil {
 		return err
 	}
-	ports, err := enumerator.GetDetailedPortsList()
+	ports, err := printer.ListPorts(portsWhere)
+	if err != nil && len(ports) == 0 {
+		return fmt.Errorf("list ports: %w", err)
+	}
 	if err != nil {
-		return fmt.Errorf("list serial ports: %w", err)
+		fmt.Fprintf(stderr, "pos ports: %v\n", err)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -38,19 +45,15 @@ func runPorts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return nil
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "PORT\tUSB ID\tSERIAL\tPRODUCT\tOPEN AS")
+	fmt.Fprintln(tw, "PORT\tKIND\tUSB ID\tSERIAL\tPRODUCT\tOPEN AS")
 	for _, p := range ports {
-		id, spec := "-", p.Name
-		if p.IsUSB {
-			id = p.VID + ":" + p.PID
-			spec = "usb:" + id
-			if p.SerialNumber != "" {
-				spec += ":" + p.SerialNumber
-			}
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.Name, id, dash(p.SerialNumber), dash(p.Product), spec)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", cmp.Or(p.Path, p.Product), p.Kind, dash(p.USB), dash(p.Serial), dash(p.Product), p.OpenAs)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "Network printers are not listed: use tcp://HOST:9100. A by-id, usb: or usblp: name finds the device again after a replug.")
+	return nil
 }
 
 func dash(s string) string {

@@ -1,15 +1,20 @@
 // Package hq is head office: one PostgreSQL for every terminal's journal
 // of a chain. `pos hq` serves terminals' uploads (qrpos/hq/ingest, the
 // protocol in qrpos/hq/wire), the JSON API people's pages and scripts read
-// (qrpos/hq/api), and the web pages people use (qrpos/hq/web); users,
-// sessions and tokens are qrpos/hq/auth's, the database qrpos/hq/store's.
+// (qrpos/hq/api), the web pages people use (qrpos/hq/web), and the
+// providers' notification endpoints with the terminals' streams that
+// relay them (qrpos/hq/relay, the merchants' keys qrpos/hq/merchants');
+// users, sessions and tokens are qrpos/hq/auth's, the database
+// qrpos/hq/store's.
 // This package wires them into one http.Handler and holds the commands'
 // work: enrol a terminal, make an API token, add a user.
 //
 // Head office is never in a sale's path: terminals upload when they can.
-// It imports its subpackages, qrpos/payments and the standard library; it
-// must not import fyne, qrpos/ui or the terminal's packages (qrpos/terminal,
-// qrpos/storage, qrpos/devices).
+// It imports its subpackages, qrpos/payments (and, through
+// qrpos/hq/merchants, the registered providers' wire packages) and the
+// standard library; it must not import fyne, qrpos/ui or the terminal's
+// packages (qrpos/terminal, qrpos/payments/checkout, qrpos/storage,
+// qrpos/devices).
 package hq
 
 import (
@@ -24,6 +29,8 @@ import (
 	"qrpos/hq/api"
 	"qrpos/hq/auth"
 	"qrpos/hq/ingest"
+	"qrpos/hq/merchants"
+	"qrpos/hq/relay"
 	"qrpos/hq/store"
 	"qrpos/hq/web"
 	"qrpos/hq/wire"
@@ -40,16 +47,21 @@ type Config struct {
 	// defaults: PBKDF2 600,000 rounds, 5 wrong passwords lock for 15
 	// minutes, sessions of 12 hours).
 	Auth *auth.Authority
+	// Merchants are the merchant credentials whose notifications head
+	// office receives and relays (none: the terminals' streams stay idle).
+	Merchants []merchants.Merchant
 }
 
 // Server is head office's HTTP side.
 type Server struct {
-	mux  *http.ServeMux
-	Auth *auth.Authority
+	mux   *http.ServeMux
+	Auth  *auth.Authority
+	relay *relay.Relay
 }
 
-// New builds the server: wire.IngestPath for terminals, /api/v1 for
-// people and scripts, and the web pages (/, /login, /orders, ...).
+// New builds the server: wire.IngestPath and wire.RelayStreamPath for
+// terminals, wire.NotifyPath for the providers, /api/v1 for people and
+// scripts, and the web pages (/, /login, /orders, ...).
 func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -61,6 +73,8 @@ func New(cfg Config) *Server {
 	s.mux.Handle(wire.IngestPath, &ingest.Handler{DB: cfg.DB, Log: cfg.Logger}) // it answers other methods with a wire.Error
 	(&api.API{DB: cfg.DB, Auth: cfg.Auth, Location: cfg.Location, Log: cfg.Logger}).Routes(s.mux)
 	(&web.Pages{DB: cfg.DB, Auth: cfg.Auth, Location: cfg.Location, Log: cfg.Logger}).Routes(s.mux)
+	s.relay = relay.New(relay.Config{DB: cfg.DB, Merchants: cfg.Merchants, Log: cfg.Logger})
+	s.relay.Routes(s.mux)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if err := cfg.DB.Ping(r.Context()); err != nil {
 			http.Error(w, "database down", http.StatusServiceUnavailable)
@@ -74,6 +88,10 @@ func New(cfg Config) *Server {
 // Handle adds a handler (the web pages) to the server's routes.
 func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
 
+// EndStreams ends the terminals' notification streams (Serve calls it
+// when it shuts down: a stream never finishes by itself).
+func (s *Server) EndStreams() { s.relay.EndStreams() }
+
 // ServeHTTP serves a request with the headers every answer carries.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
@@ -84,10 +102,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Serve serves h on l until ctx ends, over TLS when certFile and keyFile
-// are given, then shuts down, letting requests in flight finish.
+// are given, then shuts down, letting requests in flight finish and
+// ending the terminals' streams (h's EndStreams, when it has one).
 func Serve(ctx context.Context, l net.Listener, h http.Handler, certFile, keyFile string) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	if e, ok := h.(interface{ EndStreams() }); ok {
+		srv.RegisterOnShutdown(e.EndStreams)
+	}
 	done := make(chan error, 1)
 	go func() {
 		if certFile != "" {

@@ -2,14 +2,17 @@ package hq_test
 
 import (
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
 
 // TestHeadOfficeImports: head office, every package of it, links no
 // window toolkit and none of the terminal's own parts (it shares only
-// qrpos/payments and the wire protocol with them); of the server's
-// packages only qrpos/hq/store talks to PostgreSQL.
+// qrpos/payments, the registered providers' wire packages, with which
+// qrpos/hq/relay verifies notifications, and the wire protocol with
+// them); of the server's packages only qrpos/hq/store talks to
+// PostgreSQL.
 func TestHeadOfficeImports(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", "qrpos/hq/...").Output()
 	if err != nil {
@@ -19,12 +22,17 @@ func TestHeadOfficeImports(t *testing.T) {
 	if len(deps) < 20 {
 		t.Fatalf("go list found only %d packages", len(deps))
 	}
+	out, err = exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", "qrpos/payments/providers").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	providers := strings.Fields(string(out))
 	for _, d := range deps {
-		if strings.HasPrefix(d, "fyne.io/") || strings.HasPrefix(d, "qrpos/") && !strings.HasPrefix(d, "qrpos/hq") && d != "qrpos/payments" {
+		if strings.HasPrefix(d, "fyne.io/") || strings.HasPrefix(d, "qrpos/") && !strings.HasPrefix(d, "qrpos/hq") && !slices.Contains(providers, d) {
 			t.Errorf("head office depends on %s", d)
 		}
 	}
-	for _, pkg := range []string{"qrpos/hq/api", "qrpos/hq/auth", "qrpos/hq/ingest"} {
+	for _, pkg := range []string{"qrpos/hq/api", "qrpos/hq/auth", "qrpos/hq/ingest", "qrpos/hq/relay", "qrpos/hq/merchants"} {
 		out, err := exec.Command("go", "list", "-f", `{{join .Imports " "}}`, pkg).Output()
 		if err != nil {
 			t.Fatal(err)

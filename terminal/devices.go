@@ -44,6 +44,11 @@ type DeviceWatch struct {
 	Printout func(img image.Image, text string)
 	// PrintRetry is the spooler's pause after a failed print (0: its default).
 	PrintRetry time.Duration
+	// PrinterStatus hears whether the printer's status can be read on its
+	// connection and whether its cash drawer is open.
+	PrinterStatus func(PrinterStatus)
+	// DrawerPoll is how often an open drawer is asked again (0: 1 s).
+	DrawerPoll time.Duration
 }
 
 // devices runs the printer (through the journal's print queue) and the
@@ -93,11 +98,13 @@ func (t *Terminal) KickPrinter() {
 
 func (d *devices) startLocked(p checkout.Profile) error {
 	ctx, cancel := context.WithCancel(d.ctx)
-	rp, closer, err := d.openPrinter(p)
+	rp, closer, watch, err := d.openPrinter(p)
 	if err != nil {
 		cancel()
 		return err
 	}
+	d.wg.Add(1)
+	go func() { defer d.wg.Done(); watch(ctx) }()
 	d.cancel, d.closer = cancel, closer
 	d.spooler = &checkout.Spooler{J: d.j, Printer: rp, Log: d.log, OnChange: d.watch.Printer, Retry: d.watch.PrintRetry}
 	sp := d.spooler
@@ -107,23 +114,31 @@ func (d *devices) startLocked(p checkout.Profile) error {
 	return nil
 }
 
-// openPrinter opens p's printer, or the virtual one with a preview.
-func (d *devices) openPrinter(p checkout.Profile) (checkout.ReceiptPrinter, io.Closer, error) {
-	format := printer.Format{Width: p.Printer.Width, Encoding: printer.Encoding(p.Printer.Encoding)}
+// openPrinter opens p's printer, or the virtual one with a preview, and
+// says how to follow its status.
+func (d *devices) openPrinter(p checkout.Profile) (checkout.ReceiptPrinter, io.Closer, func(context.Context), error) {
+	format := printer.Format{Width: p.Printer.Width, Encoding: printer.Encoding(p.Printer.Encoding), Chinese: printer.ChineseMode(p.Printer.Chinese)}
 	if p.Printer.Port == "" {
 		pp, err := NewPreviewPrinter(format)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		pp.OnShow(d.watch.Printout)
-		return pp, pp, nil
+		newPrinterWatch(d.watch.PrinterStatus, 0, true).send()
+		return pp, pp, func(context.Context) {}, nil
 	}
-	pr, err := printer.Open(printer.Config{Port: p.Printer.Port, Line: printer.Line{Baud: p.Printer.Baud},
-		Flow: printer.Flow(p.Printer.Flow), Format: format, Logger: d.log})
+	t, err := printer.ParseTarget(p.Printer.Port)
 	if err != nil {
-		return nil, nil, fmt.Errorf("printer: %w", err)
+		return nil, nil, nil, fmt.Errorf("printer: %w", err)
 	}
-	return pr, pr, nil
+	w := newPrinterWatch(d.watch.PrinterStatus, d.watch.DrawerPoll, t.StatusReadable())
+	w.send() // before anything the printer says, which follows it
+	pr, err := printer.Open(printer.Config{Port: p.Printer.Port, Line: printer.Line{Baud: p.Printer.Baud},
+		Flow: printer.Flow(p.Printer.Flow), Format: format, Logger: d.log, OnStatus: w.heard})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("printer: %w", err)
+	}
+	return pr, pr, func(ctx context.Context) { w.run(ctx, pr) }, nil
 }
 
 // startScanner opens p's serial scanner and relays its events.

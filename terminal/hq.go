@@ -62,7 +62,7 @@ type hqLink struct {
 
 	mu          sync.Mutex
 	lastErr     string
-	refusal     string // head office's words when it refused the last batch
+	refusal     string                // head office's words when it refused the last batch
 	pending     *hqwire.ProfileUpdate // a newer profile to apply between sales
 	refused     int64                 // a profile version that failed: not tried again
 	resendFrom  int64                 // head office holds less than the cursor says: resend after this (-1: no)

@@ -15,6 +15,11 @@ type HQState struct {
 	// wrong token, a journal another terminal's tid owns): retrying
 	// changes nothing until a person acts.
 	Refused string
+	// RelayUp: the stream of relayed notifications is open; RelayRefused
+	// counts relayed notifications that did not verify here (a wrong key at
+	// head office, or a body altered on the way).
+	RelayUp      bool
+	RelayRefused int64
 }
 
 // HQState is the link's state now.
@@ -29,6 +34,8 @@ func (t *Terminal) HQState() HQState {
 		l.mu.Unlock()
 	}
 	t.hqMu.Unlock()
+	r := t.RelayStatus()
+	s.RelayUp, s.RelayRefused = r.Connected, r.Refused
 	return s
 }
 

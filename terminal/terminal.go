@@ -58,7 +58,8 @@ type Terminal struct {
 
 	applyMu sync.Mutex // one Apply at a time (the manager's, head office's)
 	hqMu    sync.Mutex
-	hq      *hqLink // the link to head office, once started (hq.go)
+	hq      *hqLink    // the link to head office, once started (hq.go)
+	relay   *relayLink // head office's notification relay, once started (relay.go)
 }
 
 // Open opens the terminal of o: the profile, the journal (as its only
@@ -129,6 +130,7 @@ func (t *Terminal) Log() *slog.Logger { return t.log }
 // health probes, the engine and the notification server, closes the
 // journal and, in demo mode, stops the sandbox.
 func (t *Terminal) Close() {
+	t.stopRelay()
 	t.stopHQ()
 	if t.api != nil {
 		t.api()

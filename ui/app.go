@@ -61,7 +61,7 @@ type Terminal struct {
 	printErr    string
 	providers   []payments.Provider // the providers the status bar shows
 	health      map[payments.Provider]terminal.Health
-	hqState     terminal.HQState // the link to head office, as last watched
+	hqState     terminal.HQState  // the link to head office, as last watched
 	scanWaiter  func(code string) // settings' "Test scan"
 
 	cashier  *cashierScreen
@@ -86,6 +86,9 @@ func New(a fyne.App, cfg Config) (*Terminal, error) {
 	}
 	if cfg.ListPorts == nil {
 		cfg.ListPorts = terminal.ListPorts
+	}
+	if cfg.ListPrinterPorts == nil {
+		cfg.ListPrinterPorts = terminal.ListPrinterPorts
 	}
 	if cfg.Scanner == nil {
 		cfg.Scanner = cfg.Core.ScannerEvents()

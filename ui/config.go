@@ -19,9 +19,12 @@ type Config struct {
 	// the profile being edited (settings' "Test connection"; default
 	// terminal.TestProvider).
 	TestProvider func(ctx context.Context, p checkout.Profile, prov payments.Provider) error
-	// ListPorts lists the serial ports for the scanner and printer choices
-	// (default terminal.ListPorts).
+	// ListPorts lists the serial ports for the scanner choices (default
+	// terminal.ListPorts).
 	ListPorts func(ctx context.Context) ([]string, error)
+	// ListPrinterPorts lists the printer choices: serial ports, USB and
+	// Windows printers (default terminal.ListPrinterPorts).
+	ListPrinterPorts func(ctx context.Context) ([]string, error)
 	// Scanner is the serial scanner's events (default: the core's). A
 	// State "wedge" event says no serial scanner is set up.
 	Scanner <-chan terminal.ScannerEvent

@@ -64,9 +64,10 @@ func (t *Terminal) readScanner(ch <-chan terminal.ScannerEvent) {
 }
 
 // DeviceWatch is what the UI wants to hear from the core's devices: the
-// print queue and the virtual printer's printouts.
+// print queue, the printer's own status and the virtual printer's
+// printouts.
 func (t *Terminal) DeviceWatch() terminal.DeviceWatch {
-	return terminal.DeviceWatch{Printer: t.PrinterQueue, Printout: t.ShowPrintout}
+	return terminal.DeviceWatch{Printer: t.PrinterQueue, Printout: t.ShowPrintout, PrinterStatus: t.PrinterStatus}
 }
 
 // PrinterQueue is the print queue's report: safe from any goroutine.

@@ -31,6 +31,8 @@ type reportScreen struct {
 	printB  *widget.Button
 	export  *widget.Button // the summary, beside the journal
 	sales   *widget.Button // one row per sale and refund, where the manager chooses
+	reconB  *widget.Button // the day beside the providers' records (reconcile.go)
+	recon   *reconcileView // open once reconB was tapped
 	scroll  *container.Scroll
 	rep     checkout.DayReport
 	loaded  bool
@@ -53,7 +55,8 @@ func newReportScreen(t *Terminal) *reportScreen {
 	r.export = widget.NewButtonWithIcon(tr.T("report.export"), theme.DocumentSaveIcon(), func() { r.exportCSV() })
 	r.sales = widget.NewButtonWithIcon(tr.T("report.export_sales"), theme.FolderOpenIcon(), func() { r.askSalesFile() })
 	top := container.NewBorder(nil, nil, prev, next, r.date)
-	buttons := container.NewHBox(r.printB, r.export, r.sales)
+	r.reconB = r.newReconcileButton()
+	buttons := container.NewHBox(r.printB, r.export, r.sales, r.reconB)
 	r.scroll = container.NewVScroll(container.NewVBox(r.table, widget.NewSeparator(), r.totals))
 	r.root = container.NewBorder(top, container.NewVBox(r.msg, buttons), nil, nil, r.scroll)
 	return r

@@ -40,6 +40,8 @@ type settingsScreen struct {
 	printPort                          *widget.SelectEntry
 	printBaud                          *widget.Entry
 	printFlow, printWidth, printEnc    *widget.Select
+	printChinese, printDrawer          *choice    // settingsprinter.go
+	printPorts                         []string   // the printer port choices offered
 	shown                              shownTexts // what the fields showed when built
 	msg                                *widget.Label
 	save                               *widget.Button
@@ -259,9 +261,12 @@ func (s *settingsScreen) devicesForm() fyne.CanvasObject {
 		item(tr.T("settings.printer_port"), s.printPort), item(tr.T("settings.baud"), s.printBaud),
 		item(tr.T("settings.printer_flow"), s.printFlow), item(tr.T("settings.printer_width"), s.printWidth),
 		item(tr.T("settings.printer_encoding"), s.printEnc))
+	for _, it := range s.printerChoices(p) {
+		devs.AppendItem(it)
+	}
 	testPrint := widget.NewButtonWithIcon(tr.T("settings.test_print"), theme.DocumentPrintIcon(), func() { s.testPrint() })
 	testScan := widget.NewButtonWithIcon(tr.T("settings.test_scan"), theme.SearchIcon(), func() { s.testScan() })
-	return container.NewVBox(devs, container.NewHBox(testPrint, testScan))
+	return container.NewVBox(devs, printerPortHint(tr.T("settings.printer_port_hint")), container.NewHBox(testPrint, testScan))
 }
 
 // closeSection is "Close the terminal", on its own at the bottom of the
@@ -291,9 +296,15 @@ func (s *settingsScreen) loadPorts() {
 	if t.cfg.ListPorts == nil {
 		return
 	}
-	list := t.cfg.ListPorts
+	list, listPrinters := t.cfg.ListPorts, t.cfg.ListPrinterPorts
 	go func() {
 		ports, err := list(t.ctx)
+		printers := ports
+		if listPrinters != nil {
+			if pp, perr := listPrinters(t.ctx); perr == nil || len(pp) > 0 {
+				printers = pp
+			}
+		}
 		t.do(func() {
 			if !s.open || s.scanPort == nil {
 				return
@@ -303,7 +314,8 @@ func (s *settingsScreen) loadPorts() {
 				return
 			}
 			s.scanPort.SetOptions(ports)
-			s.printPort.SetOptions(ports)
+			s.printPort.SetOptions(printers)
+			s.printPorts = printers
 		})
 	}()
 }

@@ -65,6 +65,7 @@ func (s *settingsScreen) edited() (checkout.Profile, error) {
 	text(s.printPort, &p.Printer.Port)
 	text(s.printFlow, &p.Printer.Flow)
 	text(s.printEnc, &p.Printer.Encoding)
+	s.applyPrinterChoices(&p)
 	if err := number(s.scanBaud, &p.Scanner.Baud, "settings.bad_baud"); err != nil {
 		return p, err
 	}

@@ -21,6 +21,8 @@ type statusBar struct {
 	print     *widget.Label
 	hq        *widget.Label // shown while the profile names a head office
 	providers map[payments.Provider]*widget.Label
+	// what the printer's connection says (printerstatus.go)
+	noStatus, drawerOpen bool
 }
 
 func newStatusBar(t *Terminal) *statusBar {
@@ -71,6 +73,7 @@ func (s *statusBar) refresh() {
 		s.print.SetText(tr.T("status.printer_ready"))
 		s.print.Importance = widget.SuccessImportance
 	}
+	s.print.Text, s.print.Importance = s.printerNotes(s.print.Text, s.print.Importance, t.printErr == "" && t.printQueued == 0)
 	s.print.Refresh()
 	s.refreshHQ()
 	for _, p := range t.providers {
@@ -112,6 +115,9 @@ func (s *statusBar) refreshHQ() {
 	case st.Backlog > 0:
 		s.hq.SetText(tr.T("status.hq_sending", "Count", st.Backlog))
 		s.hq.Importance = widget.MediumImportance
+	case st.RelayRefused > 0:
+		s.hq.SetText(tr.T("status.hq_relay_refused", "Count", st.RelayRefused))
+		s.hq.Importance = widget.WarningImportance
 	default:
 		s.hq.SetText(tr.T("status.hq_up"))
 		s.hq.Importance = widget.SuccessImportance

@@ -451,8 +451,9 @@ func (d *decoder) stepGS(b []byte) int {
 			return 0
 		}
 		d.flushIfAny()
-		bits := append([]byte(nil), b[8:8+k]...)
-		d.add(Element{Kind: KindImage, Align: d.align, Raster: &Raster{Width: xb * 8, Height: y, Bits: bits}})
+		if k > 0 {
+			d.add(Element{Kind: KindImage, Align: d.align, Raster: scaledRaster(b[8:8+k], xb, y, b[3])})
+		}
 		return 8 + k
 	case 'k':
 		if len(b) < 3 {
@@ -593,4 +594,37 @@ func (d *decoder) stepDLE(b []byte) int {
 	}
 	// A lone DLE is a control character: nothing printed.
 	return 1
+}
+
+// scaledRaster copies the data of GS v 0 (xb bytes by y rows) at the size
+// mode m asks: 0 normal, 1 double width, 2 double height, 3 both (48-51
+// the same).
+func scaledRaster(data []byte, xb, y int, m byte) *Raster {
+	sx, sy := 1, 1
+	if m&1 != 0 {
+		sx = 2
+	}
+	if m&2 != 0 {
+		sy = 2
+	}
+	if sx == 1 && sy == 1 {
+		return &Raster{Width: xb * 8, Height: y, Bits: append([]byte(nil), data...)}
+	}
+	w := xb * 8 * sx
+	stride := w / 8
+	bits := make([]byte, stride*y*sy)
+	for row := range y {
+		for col := range xb * 8 {
+			if data[row*xb+col/8]&(0x80>>(col%8)) == 0 {
+				continue
+			}
+			for dy := range sy {
+				for dx := range sx {
+					x := col*sx + dx
+					bits[(row*sy+dy)*stride+x/8] |= 0x80 >> (x % 8)
+				}
+			}
+		}
+	}
+	return &Raster{Width: w, Height: y * sy, Bits: bits}
 }

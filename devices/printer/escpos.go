@@ -51,16 +51,23 @@ const QRMaxData = 7089
 
 // Encoder builds ESC/POS bytes. Text goes through the printer's encoding;
 // every run of non-ASCII text is wrapped in FS & ... FS . (Chinese mode)
-// unless NoChineseMode was asked for (printers fixed in Chinese mode).
+// unless NoChineseMode was asked for (printers fixed in Chinese mode), or
+// drawn as an image (RasterChinese).
 type Encoder struct {
 	enc           Encoding
 	noChineseMode bool
 	buf           []byte
+
+	// The print modes in force, for lines drawn as images.
+	align  Align
+	bold   bool
+	w, h   int
+	raster *rasterizer // nil: Chinese goes as text
 }
 
 // NewEncoder starts an empty command stream for a printer set to enc.
 func NewEncoder(enc Encoding, noChineseMode bool) *Encoder {
-	return &Encoder{enc: enc, noChineseMode: noChineseMode, buf: make([]byte, 0, 2048)}
+	return &Encoder{enc: enc, noChineseMode: noChineseMode, buf: make([]byte, 0, 2048), w: 1, h: 1}
 }
 
 // Bytes returns the commands so far.
@@ -73,10 +80,16 @@ func (e *Encoder) Raw(b ...byte) *Encoder {
 }
 
 // Init resets the printer (ESC @): modes, alignment and sizes to default.
-func (e *Encoder) Init() *Encoder { return e.Raw(esc, '@') }
+func (e *Encoder) Init() *Encoder {
+	e.align, e.bold, e.w, e.h = Left, false, 1, 1
+	return e.Raw(esc, '@')
+}
 
 // Align sets the justification of the lines that follow (ESC a n).
-func (e *Encoder) Align(a Align) *Encoder { return e.Raw(esc, 'a', byte(a)) }
+func (e *Encoder) Align(a Align) *Encoder {
+	e.align = a
+	return e.Raw(esc, 'a', byte(a))
+}
 
 // Bold turns emphasis on or off (ESC E n).
 func (e *Encoder) Bold(on bool) *Encoder {
@@ -84,6 +97,7 @@ func (e *Encoder) Bold(on bool) *Encoder {
 	if on {
 		n = 1
 	}
+	e.bold = on
 	return e.Raw(esc, 'E', n)
 }
 
@@ -91,6 +105,7 @@ func (e *Encoder) Bold(on bool) *Encoder {
 func (e *Encoder) Size(width, height int) *Encoder {
 	width = min(max(width, 1), 8)
 	height = min(max(height, 1), 8)
+	e.w, e.h = width, height
 	return e.Raw(gs, '!', byte((width-1)<<4|(height-1)))
 }
 
@@ -122,8 +137,14 @@ func (e *Encoder) Text(s string) *Encoder {
 	return e
 }
 
-// Line appends s and a line feed.
-func (e *Encoder) Line(s string) *Encoder { return e.Text(s).LF() }
+// Line appends s and a line feed, or, under RasterChinese, s drawn as an
+// image when it holds non-ASCII text.
+func (e *Encoder) Line(s string) *Encoder {
+	if e.raster != nil && !isASCII(s) {
+		return e.imageLine(s)
+	}
+	return e.Text(s).LF()
+}
 
 // LF prints the line buffer and feeds one line.
 func (e *Encoder) LF() *Encoder { return e.Raw(lf) }

@@ -15,11 +15,12 @@ const (
 
 // Format is how a printer lays out receipts.
 type Format struct {
-	Width         int      // columns: 32, 42 or 48 (default 48)
-	Encoding      Encoding // default Big5
-	NoChineseMode bool     // do not send FS & / FS . (printer fixed in Chinese mode)
-	QRModule      int      // QR module size in dots; default 6 (5 on 32 columns)
-	FullCut       bool     // full cut instead of partial
+	Width         int         // columns: 32, 42 or 48 (default 48)
+	Encoding      Encoding    // default Big5
+	Chinese       ChineseMode // native (default) or raster: lines with Chinese as images
+	NoChineseMode bool        // do not send FS & / FS . (printer fixed in Chinese mode)
+	QRModule      int         // QR module size in dots; default 6 (5 on 32 columns)
+	FullCut       bool        // full cut instead of partial
 }
 
 func (f Format) normalized() (Format, error) {
@@ -36,6 +37,9 @@ func (f Format) normalized() (Format, error) {
 		return f, err
 	}
 	f.Encoding = enc
+	if f.Chinese, err = ParseChinese(string(f.Chinese)); err != nil {
+		return f, err
+	}
 	if f.QRModule == 0 {
 		f.QRModule = 6
 		if f.Width == Width58mm {
@@ -57,7 +61,12 @@ func Layout(r Receipt, f Format) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	lo := layout{e: NewEncoder(f.Encoding, f.NoChineseMode), w: f.Width, enc: f.Encoding}
+	lo := layout{e: NewEncoder(f.Encoding, f.NoChineseMode), w: f.Width, f: f}
+	if f.Chinese == ChineseRaster {
+		if err := lo.e.RasterChinese(DotsPerLine(f.Width)); err != nil {
+			return nil, err
+		}
+	}
 	l := r.labels()
 	rule := strings.Repeat("-", lo.w)
 
@@ -94,13 +103,19 @@ func Layout(r Receipt, f Format) ([]byte, error) {
 
 // layout is one receipt being encoded at one width.
 type layout struct {
-	e   *Encoder
-	w   int
-	enc Encoding
+	e *Encoder
+	w int
+	f Format
 }
 
-// p makes s printable in the printer's encoding.
-func (lo layout) p(s string) string { return lo.enc.Printable(s) }
+// p makes s printable: in the printer's encoding, or, when Chinese is
+// rastered, in the bundled font.
+func (lo layout) p(s string) string {
+	if lo.f.Chinese == ChineseRaster {
+		return rasterPrintable(s)
+	}
+	return lo.f.Encoding.Printable(s)
+}
 
 // centred prints each text wrapped and centred.
 func (lo layout) centred(texts ...string) {

@@ -17,11 +17,14 @@ import (
 // Config says where the printer is, how its line runs and how receipts are
 // laid out for it.
 type Config struct {
-	// Port is a path (/dev/ttyUSB0, COM4) or a USB identity
-	// (usb:VID:PID[:SERIAL]), resolved at every (re)connection. Open only.
+	// Port says where the printer is (see ParseTarget), resolved at every
+	// (re)connection: a serial port (/dev/ttyUSB0, COM4,
+	// usb:VID:PID[:SERIAL]), a USB printer-class device (/dev/usb/lp0,
+	// usblp:VID:PID[:SERIAL]), a network printer (tcp://HOST:9100) or an
+	// installed Windows printer (windows:NAME). Open only.
 	Port string
-	Line
-	Flow Flow // default FlowNone
+	Line      // serial lines only
+	Flow Flow // serial lines only; default FlowNone
 	Format
 
 	// ChunkSize is how many bytes are written at a time between flow
@@ -29,23 +32,38 @@ type Config struct {
 	ChunkSize int
 	// NoPacing writes as fast as the port takes bytes instead of pacing
 	// to the baud rate (for USB printers whose baud rate means nothing).
+	// Only serial lines are paced at all.
 	NoPacing bool
 	// StatusTimeout is how long to wait for the answers to a status query
 	// (default 1 s).
 	StatusTimeout time.Duration
-	// PauseTimeout is how long flow control may hold the line before the
-	// job fails with the printer's status or ErrBusy (default 30 s).
+	// PauseTimeout is how long flow control may hold the line, or a
+	// network, USB or spooler write may stall, before the job fails with
+	// the printer's status or ErrBusy (default 30 s).
 	PauseTimeout time.Duration
+	// ConnectTimeout bounds connecting to a network printer (default 3 s).
+	ConnectTimeout time.Duration
+	// IdleClose releases a network printer's connection after this long
+	// without a job or a status query, since many take one connection at
+	// a time (default 10 s; negative: keep it open).
+	IdleClose time.Duration
+	// OnStatus, when set, hears every status the printer answers (before
+	// and after each job, and Status). It is called while the printer is
+	// busy: it must not call the printer.
+	OnStatus func(Status)
 
 	Enumerate Enumerator   // lists ports for usb: identities; nil: the system's
+	Sysfs     Sysfs        // where Linux shows USB printers; zero: /sys and /dev
 	Logger    *slog.Logger // nil: slog.Default()
+
+	winspool winspool // the Windows spooler; nil: the system's
 }
 
 // Printer prints receipts on one ESC/POS printer. Its methods are safe for
 // concurrent use; jobs and queries run one at a time.
 type Printer struct {
 	cfg  Config
-	spec *PortSpec // nil: a connection given to New
+	link link // nil: a connection given to New
 	mode *serial.Mode
 	log  *slog.Logger
 
@@ -53,6 +71,8 @@ type Printer struct {
 	c      *conn
 	given  io.ReadWriter // New's connection, used once
 	closed bool
+	idle   *time.Timer // releases an idle network connection
+	used   time.Time   // the connection's last job or query
 }
 
 // ErrClosed is returned after Close, or when New's connection broke.
@@ -61,6 +81,11 @@ var ErrClosed = errors.New("printer closed")
 // ErrBadReceipt means the receipt cannot be laid out (e.g. QR content over
 // QRMaxData bytes): retrying will not help.
 var ErrBadReceipt = errors.New("bad receipt")
+
+// ErrNoStatus means the printer's connection cannot carry its status (the
+// USB printer class, the Windows spooler, a network printer set to
+// ?status=off): jobs count as printed once written.
+var ErrNoStatus = errors.New("status not available on this connection")
 
 func (cfg *Config) normalize() (*serial.Mode, error) {
 	var err error
@@ -83,6 +108,12 @@ func (cfg *Config) normalize() (*serial.Mode, error) {
 	if cfg.PauseTimeout <= 0 {
 		cfg.PauseTimeout = 30 * time.Second
 	}
+	if cfg.ConnectTimeout <= 0 {
+		cfg.ConnectTimeout = 3 * time.Second
+	}
+	if cfg.IdleClose == 0 {
+		cfg.IdleClose = 10 * time.Second
+	}
 	if cfg.Enumerate == nil {
 		cfg.Enumerate = serialport.SystemPorts
 	}
@@ -92,12 +123,14 @@ func (cfg *Config) normalize() (*serial.Mode, error) {
 	return mode, nil
 }
 
-// Open makes a printer on a serial port. It connects on first use and
-// again after the port failed (unplugged, switched off), so a printer
-// that is off at start-up or comes back under a new path (same USB
-// identity) is picked up by the next job.
+// Open makes a printer on cfg.Port. It connects on first use and again
+// after the connection failed (unplugged, switched off, out of reach), so
+// a printer that is off at start-up or comes back under a new path (same
+// USB identity) is picked up by the next job. Flow control is the serial
+// line's: other links have their own, and ignore cfg.Flow (but RTS/CTS,
+// which they cannot do, is refused).
 func Open(cfg Config) (*Printer, error) {
-	spec, err := ParsePort(cfg.Port)
+	t, err := ParseTarget(cfg.Port)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +138,18 @@ func Open(cfg Config) (*Printer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Printer{cfg: cfg, spec: &spec, mode: mode, log: cfg.Logger.With("device", "printer", "port", spec.String())}, nil
+	if t.Kind != LinkSerial {
+		if cfg.Flow == FlowRTSCTS {
+			return nil, fmt.Errorf("printer: RTS/CTS flow control needs a serial line, not %s", t)
+		}
+		cfg.Flow = FlowNone
+	}
+	p := &Printer{cfg: cfg, mode: mode, log: cfg.Logger.With("device", "printer", "port", t.String())}
+	p.cfg.Logger = p.log
+	if p.link, err = newLink(t, &p.cfg, mode); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // New makes a printer on an open connection: a Virtual, a TCP socket, a
@@ -127,8 +171,27 @@ func New(rw io.ReadWriter, cfg Config) (*Printer, error) {
 	return &Printer{cfg: cfg, mode: mode, given: rw, log: cfg.Logger.With("device", "printer")}, nil
 }
 
+// Kind is the kind of link the printer is on (LinkSerial for New's).
+func (p *Printer) Kind() LinkKind {
+	if p.link == nil {
+		return LinkSerial
+	}
+	return p.link.target().Kind
+}
+
+// StatusReadable reports whether the printer's status can be read over its
+// connection (see ErrNoStatus).
+func (p *Printer) StatusReadable() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.c != nil {
+		return p.c.canStatus
+	}
+	return p.link == nil || p.link.target().StatusReadable()
+}
+
 // connect returns the live connection, opening it if needed (p.mu held).
-func (p *Printer) connect() (*conn, error) {
+func (p *Printer) connect(ctx context.Context) (*conn, error) {
 	if p.closed {
 		return nil, ErrClosed
 	}
@@ -141,59 +204,41 @@ func (p *Printer) connect() (*conn, error) {
 		p.c.close()
 		p.c = nil
 	}
-	var charTime time.Duration
-	if !p.cfg.NoPacing {
-		charTime = time.Duration(serialport.BitsPerChar(p.mode) * float64(time.Second) / float64(p.mode.BaudRate))
-	}
-	if p.spec == nil {
+	if p.link == nil {
 		if p.given == nil {
 			return nil, ErrClosed
 		}
-		p.c = newConn(p.given, p.cfg.Flow, charTime, p.cfg.ChunkSize)
+		ep := &endpoint{rw: p.given, reads: true, status: true}
+		if !p.cfg.NoPacing {
+			ep.charTime = time.Duration(serialport.BitsPerChar(p.mode) * float64(time.Second) / float64(p.mode.BaudRate))
+		}
+		p.c = newConn(ep, p.cfg.Flow, p.cfg.ChunkSize)
 		p.given = nil
 		return p.c, nil
 	}
-	path, err := p.spec.Resolve(p.cfg.Enumerate)
+	ep, err := p.link.open(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("printer: %w", err)
+		return nil, err
 	}
-	port, err := serial.Open(path, p.mode)
-	if err != nil {
-		return nil, fmt.Errorf("printer: open %s: %w", path, err)
-	}
-	if p.cfg.Flow == FlowRTSCTS {
-		// Raise RTS and DTR (the printer may send) and make sure CTS can
-		// be read at all.
-		err := port.SetRTS(true)
-		if err == nil {
-			err = port.SetDTR(true)
-		}
-		if err == nil {
-			_, err = port.GetModemStatusBits()
-		}
-		if err != nil {
-			port.Close()
-			return nil, fmt.Errorf("printer: open %s: RTS/CTS flow control needs a port with modem lines: %w", path, err)
-		}
-	}
-	if err := port.SetReadTimeout(100 * time.Millisecond); err != nil {
-		port.Close()
-		return nil, fmt.Errorf("printer: open %s: %w", path, err)
-	}
-	p.log.Info("printer port open", "path", path, "baud", p.mode.BaudRate, "flow", p.cfg.Flow)
-	p.c = newConn(port, p.cfg.Flow, charTime, p.cfg.ChunkSize)
+	p.c = newConn(ep, p.cfg.Flow, p.cfg.ChunkSize)
 	return p.c, nil
 }
 
 // drop forgets a connection after an I/O error so the next call reopens it.
 func (p *Printer) drop(c *conn, err error) {
 	var se *StatusError
-	if err == nil || errors.As(err, &se) || errors.Is(err, ErrNoAnswer) || errors.Is(err, ErrBusy) ||
+	if err == nil || errors.Is(err, ErrNoAnswer) || errors.Is(err, ErrBusy) || errors.As(err, &se) ||
 		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return
 	}
-	if p.spec == nil {
-		return // New's connection cannot be reopened; broken() tells later calls
+	p.forget(c)
+}
+
+// forget closes a connection and forgets it, unless it is New's, which
+// cannot be reopened (broken() tells later calls).
+func (p *Printer) forget(c *conn) {
+	if p.link == nil {
+		return
 	}
 	c.close()
 	if p.c == c {
@@ -201,22 +246,65 @@ func (p *Printer) drop(c *conn, err error) {
 	}
 }
 
+// touch notes that the connection was used and, on a network printer,
+// (re)arms its release when idle (p.mu held).
+func (p *Printer) touch() {
+	d := p.cfg.IdleClose
+	if d <= 0 || p.link == nil || p.link.target().Kind != LinkTCP || p.closed {
+		return
+	}
+	p.used = time.Now()
+	if p.idle == nil {
+		p.idle = time.AfterFunc(d, p.releaseIdle)
+	} else {
+		p.idle.Reset(d)
+	}
+}
+
+// releaseIdle closes a network connection nobody used for IdleClose.
+func (p *Printer) releaseIdle() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.c == nil || time.Since(p.used) < p.cfg.IdleClose {
+		return
+	}
+	p.log.Debug("printer connection idle: released")
+	p.c.close()
+	p.c = nil
+}
+
+// heard hands an answered status to OnStatus.
+func (p *Printer) heard(st Status) {
+	if p.cfg.OnStatus != nil {
+		p.cfg.OnStatus(st)
+	}
+}
+
 // Status queries the printer's real-time status. The error is nil when it
 // can print; a *StatusError when it answered but cannot (errors.Is with
 // ErrPaperOut, ErrCoverOpen, ErrFault, ErrOffline); ErrNoAnswer when it
-// did not answer in time; or the port's error.
+// did not answer in time; ErrNoStatus when its connection cannot say; or
+// the port's error.
 func (p *Printer) Status(ctx context.Context) (Status, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	c, err := p.connect()
+	if p.link != nil && !p.link.target().StatusReadable() {
+		return Status{}, fmt.Errorf("printer status: %w", ErrNoStatus)
+	}
+	c, err := p.connect(ctx)
 	if err != nil {
 		return Status{}, err
+	}
+	defer p.touch()
+	if !c.canStatus {
+		return Status{}, fmt.Errorf("printer status: %w", ErrNoStatus)
 	}
 	st, err := c.query(ctx, p.cfg.StatusTimeout)
 	if err != nil {
 		p.drop(c, err)
 		return st, fmt.Errorf("printer status: %w", err)
 	}
+	p.heard(st)
 	if err := st.Err(); err != nil {
 		return st, fmt.Errorf("printer status: %w", err)
 	}
@@ -227,7 +315,8 @@ func (p *Printer) Status(ctx context.Context) (Status, error) {
 // that cannot print), the job in paced chunks under flow control, then
 // status again. It returns nil only when the job was written and the
 // status after it is clean; any error means "not surely printed": keep the
-// job queued and retry (except ErrBadReceipt).
+// job queued and retry (except ErrBadReceipt). On a connection without
+// status (see ErrNoStatus) it returns nil once the job was written.
 func (p *Printer) Print(ctx context.Context, r Receipt) error {
 	data, err := Layout(r, p.cfg.Format)
 	if err != nil {
@@ -246,44 +335,83 @@ func (p *Printer) job(ctx context.Context, ref string, data []byte) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	start := time.Now()
-	c, err := p.connect()
+	c, err := p.connect(ctx)
 	if err != nil {
 		return fmt.Errorf("print %s: %w", ref, err)
 	}
-	check := func(when string) error {
-		st, err := c.query(ctx, p.cfg.StatusTimeout)
-		if err == nil {
-			err = st.Err()
-		}
-		if err != nil {
-			p.drop(c, err)
-			return fmt.Errorf("print %s: status %s: %w", ref, when, err)
-		}
-		if st.PaperNearEnd {
-			p.log.Warn("printer paper near end", "job", ref)
-		}
-		return nil
-	}
-	if err := check("before"); err != nil {
+	defer p.touch()
+	if err := p.check(ctx, c, ref, "before"); err != nil {
 		return err
 	}
+	if err := p.write(ctx, c, ref, data); err != nil {
+		return err
+	}
+	if err := p.check(ctx, c, ref, "after"); err != nil {
+		return err
+	}
+	if !c.canStatus {
+		p.log.Info("printed (status not available on this connection: counted printed when written)", "job", ref, "bytes", len(data), "took", time.Since(start).Round(time.Millisecond))
+		return nil
+	}
+	p.log.Info("printed", "job", ref, "bytes", len(data), "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// check asks the printer's status and fails unless it can print; nothing
+// to ask on a connection without status.
+func (p *Printer) check(ctx context.Context, c *conn, ref, when string) error {
+	if !c.canStatus {
+		return nil
+	}
+	st, err := c.query(ctx, p.cfg.StatusTimeout)
+	if err == nil {
+		p.heard(st)
+		err = st.Err()
+	}
+	if err != nil {
+		p.drop(c, err)
+		return fmt.Errorf("print %s: status %s: %w", ref, when, err)
+	}
+	if st.PaperNearEnd {
+		p.log.Warn("printer paper near end", "job", ref)
+	}
+	return nil
+}
+
+// write sends one job's bytes and waits until they are out: inside one
+// spooler document on a Windows printer, whose half-written document is
+// deleted on failure so that only whole jobs print.
+func (p *Printer) write(ctx context.Context, c *conn, ref string, data []byte) error {
+	fail := func(what string, err error) error {
+		if c.doc != nil {
+			c.doc.abort()
+			p.forget(c)
+		} else {
+			p.drop(c, err)
+		}
+		return fmt.Errorf("print %s: %s: %w", ref, what, err)
+	}
+	if c.doc != nil {
+		if err := c.doc.begin(ref); err != nil {
+			return fail("start", err)
+		}
+	}
 	if err := c.send(ctx, data, p.cfg.PauseTimeout); err != nil {
-		if errors.Is(err, ErrBusy) {
-			if serr := check("while held"); serr != nil {
+		if errors.Is(err, ErrBusy) && c.canStatus {
+			if serr := p.check(ctx, c, ref, "while held"); serr != nil {
 				return serr
 			}
 		}
-		p.drop(c, err)
-		return fmt.Errorf("print %s: write: %w", ref, err)
+		return fail("write", err)
 	}
 	if err := c.settle(ctx); err != nil {
-		p.drop(c, err)
-		return fmt.Errorf("print %s: drain: %w", ref, err)
+		return fail("drain", err)
 	}
-	if err := check("after"); err != nil {
-		return err
+	if c.doc != nil {
+		if err := c.doc.end(); err != nil {
+			return fail("end", err)
+		}
 	}
-	p.log.Info("printed", "job", ref, "bytes", len(data), "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -292,6 +420,9 @@ func (p *Printer) Close() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.closed = true
+	if p.idle != nil {
+		p.idle.Stop()
+	}
 	if p.c != nil {
 		p.c.close()
 		p.c = nil

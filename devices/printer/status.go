@@ -20,7 +20,7 @@ var (
 // Status is the printer's real-time status (DLE EOT 1 to 4).
 type Status struct {
 	Online          bool
-	DrawerHigh      bool // drawer kick connector pin 3 high
+	DrawerHigh      bool // drawer kick connector pin 3 high: the drawer is open (see DrawerOpen)
 	CoverOpen       bool
 	FeedButton      bool // paper being fed by the FEED button
 	PaperStop       bool // printing stopped because of paper end
@@ -33,6 +33,11 @@ type Status struct {
 	PaperOut        bool
 	Raw             [4]byte // the four answers, as received
 }
+
+// DrawerOpen reports the cash drawer open: its switch, on pin 3 of the
+// drawer kick connector, reads high; a drawer wired the other way reads
+// open while shut.
+func (s Status) DrawerOpen() bool { return s.DrawerHigh }
 
 // validStatus reports whether b has the fixed bits of a DLE EOT answer
 // (bit 1 and bit 4 set, bits 0 and 7 clear); XON (0x11) and XOFF (0x13)
@@ -122,6 +127,9 @@ func (st virtualState) answer(n byte) (byte, bool) {
 	case 1:
 		if st.paperOut || st.coverOpen {
 			b |= 0x08
+		}
+		if st.drawerOpen {
+			b |= 0x04
 		}
 	case 2:
 		if st.coverOpen {

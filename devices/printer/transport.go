@@ -58,15 +58,19 @@ type modemPort interface {
 }
 
 // conn is one open connection to a printer, with the reader goroutine that
-// sorts what the printer sends into status answers and flow control.
+// sorts what the printer sends into status answers and flow control (on
+// connections that can be read).
 type conn struct {
-	rw       io.ReadWriter
-	closer   io.Closer
-	flow     Flow
-	charTime time.Duration // wire time of one byte; 0: no pacing
-	chunk    int
+	rw        io.ReadWriter
+	closer    io.Closer
+	flow      Flow
+	charTime  time.Duration // wire time of one byte; 0: no pacing
+	chunk     int
+	reads     bool     // a reader goroutine runs
+	canStatus bool     // the printer answers DLE EOT here
+	doc       document // nil, or the spooler's document around each job
 
-	status chan byte
+	answers chan byte
 
 	mu       sync.Mutex
 	paused   bool
@@ -77,12 +81,15 @@ type conn struct {
 	readErr error         // why (set before done is closed)
 }
 
-func newConn(rw io.ReadWriter, flow Flow, charTime time.Duration, chunk int) *conn {
-	c := &conn{rw: rw, flow: flow, charTime: charTime, chunk: chunk, status: make(chan byte, 16), done: make(chan struct{})}
-	if cl, ok := rw.(io.Closer); ok {
+func newConn(ep *endpoint, flow Flow, chunk int) *conn {
+	c := &conn{rw: ep.rw, flow: flow, charTime: ep.charTime, chunk: chunk, reads: ep.reads, canStatus: ep.status && ep.reads,
+		doc: ep.doc, answers: make(chan byte, 16), done: make(chan struct{})}
+	if cl, ok := ep.rw.(io.Closer); ok {
 		c.closer = cl
 	}
-	go c.read()
+	if c.reads {
+		go c.read()
+	}
 	return c
 }
 
@@ -101,7 +108,7 @@ func (c *conn) read() {
 				c.setPaused(false)
 			case validStatus(b):
 				select {
-				case c.status <- b:
+				case c.answers <- b:
 				default: // nobody asked: stale answers are dropped
 				}
 			}
@@ -128,7 +135,8 @@ func (c *conn) setPaused(on bool) {
 	}
 }
 
-// broken reports why the connection can no longer be used, or nil.
+// broken reports why the connection can no longer be used, or nil (on a
+// connection that is not read, only a failed write tells).
 func (c *conn) broken() error {
 	select {
 	case <-c.done:
@@ -144,7 +152,9 @@ func (c *conn) broken() error {
 func (c *conn) close() {
 	if c.closer != nil {
 		c.closer.Close()
-		<-c.done
+		if c.reads {
+			<-c.done
+		}
 	}
 }
 
@@ -273,8 +283,8 @@ func (c *conn) settle(ctx context.Context) error {
 // stop) and collects the four answers within timeout of the query being on
 // the wire.
 func (c *conn) query(ctx context.Context, timeout time.Duration) (Status, error) {
-	for len(c.status) > 0 {
-		<-c.status
+	for len(c.answers) > 0 {
+		<-c.answers
 	}
 	if err := c.write(statusQuery); err != nil {
 		return Status{}, err
@@ -287,7 +297,7 @@ func (c *conn) query(ctx context.Context, timeout time.Duration) (Status, error)
 	var raw [4]byte
 	for i := range raw {
 		select {
-		case raw[i] = <-c.status:
+		case raw[i] = <-c.answers:
 		case <-t.C:
 			return Status{}, fmt.Errorf("%w to DLE EOT %d within %v", ErrNoAnswer, i+1, timeout)
 		case <-c.done:

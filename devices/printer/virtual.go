@@ -9,7 +9,7 @@ import (
 
 // virtualState is what the virtual printer's sensors say.
 type virtualState struct {
-	paperOut, coverOpen, nearEnd, fault, silent bool
+	paperOut, coverOpen, nearEnd, fault, silent, drawerOpen bool
 }
 
 // Virtual is a printer in memory: write ESC/POS to it, read its answers to
@@ -290,6 +290,10 @@ func (v *Virtual) SetPaperNearEnd(on bool) { v.set(func(s *virtualState) { s.nea
 
 // SetFault sets an autocutter error.
 func (v *Virtual) SetFault(on bool) { v.set(func(s *virtualState) { s.fault = on }) }
+
+// SetDrawerOpen sets the cash drawer's switch (DLE EOT 1 reports pin 3
+// high while it is open).
+func (v *Virtual) SetDrawerOpen(on bool) { v.set(func(s *virtualState) { s.drawerOpen = on }) }
 
 // SetSilent makes the printer ignore status queries (a dead line).
 func (v *Virtual) SetSilent(on bool) { v.set(func(s *virtualState) { s.silent = on }) }

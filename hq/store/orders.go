@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -80,6 +81,31 @@ type Search struct {
 	Limit    int // at most this many (0: 100)
 }
 
+// searchCandidates bounds the orders one way of matching (number,
+// reference, amount) hands on to the sort: a text that matches more (a
+// prefix of a few characters) shows the first this many by that key.
+const searchCandidates = 1000
+
+// searchSQL finds the candidates by each way of matching on its own
+// index (a prefix as a range of text_pattern_ops, which also serves when
+// the plan is generic), then sorts them newest first. $1 prefix, $2
+// currencies, $3 minor units, $4 store, $5-$6 period, $7 limit, $8 the
+// most candidates of each way.
+const searchSQL = `WITH hits AS (
+	(SELECT tid, out_trade_no FROM orders WHERE $1 <> '' AND out_trade_no ~>=~ $1 AND out_trade_no ~<~ ($1 || chr(1114111))
+		AND created_at >= $5 AND created_at < $6 ORDER BY out_trade_no LIMIT $8)
+	UNION
+	(SELECT tid, out_trade_no FROM orders WHERE $1 <> '' AND provider_ref <> ''
+		AND provider_ref ~>=~ $1 AND provider_ref ~<~ ($1 || chr(1114111))
+		AND created_at >= $5 AND created_at < $6 ORDER BY provider_ref LIMIT $8)
+	UNION
+	(SELECT o.tid, o.out_trade_no FROM orders o JOIN unnest($3::bigint[], $2::text[]) AS a(minor, cur)
+		ON o.amount_minor = a.minor AND o.currency = a.cur
+		WHERE o.created_at >= $5 AND o.created_at < $6 ORDER BY o.created_at DESC LIMIT $8))
+SELECT ` + orderColumns + ` FROM orders JOIN hits USING (tid, out_trade_no)
+WHERE ($4 = '' OR store = $4)
+ORDER BY created_at DESC, tid, out_trade_no LIMIT $7`
+
 // SearchOrders runs s.
 func (db *DB) SearchOrders(ctx context.Context, s Search) ([]Order, error) {
 	var curs []string
@@ -90,25 +116,14 @@ func (db *DB) SearchOrders(ctx context.Context, s Search) ([]Order, error) {
 	if s.To.IsZero() {
 		s.To = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
-	prefix := ""
-	if s.Text != "" {
-		prefix = likeEscape(s.Text) + "%"
+	if strings.ContainsAny(s.Text, "\x00"+string(utf8.MaxRune)) || !utf8.ValidString(s.Text) {
+		return nil, nil // no order number or reference holds it
 	}
-	rows, err := db.pool.Query(ctx, `SELECT `+orderColumns+` FROM orders
-		WHERE (out_trade_no LIKE $1 OR (provider_ref <> '' AND provider_ref LIKE $1)
-			OR (amount_minor, currency) IN (SELECT * FROM unnest($2::bigint[], $3::text[])))
-		AND ($4 = '' OR store = $4) AND created_at >= $5 AND created_at < $6
-		ORDER BY created_at DESC, tid, out_trade_no LIMIT $7`,
-		prefix, minors, curs, s.Store, s.From, s.To, cmp.Or(s.Limit, 100))
+	rows, err := db.pool.Query(ctx, searchSQL, s.Text, curs, minors, s.Store, s.From, s.To, cmp.Or(s.Limit, 100), searchCandidates)
 	if err != nil {
 		return nil, err
 	}
 	return scanOrders(rows)
-}
-
-// likeEscape makes s match itself in a LIKE pattern.
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // Event is one step of an order's timeline.

@@ -227,7 +227,7 @@ func TestBrowserProfileEdit(t *testing.T) {
 	if st := click(t, ctx, "#save"); st != 400 || !strings.Contains(text(t, ctx, ".field-error"), `"WeChat" is no provider:code`) {
 		t.Fatalf("a method that is none: %d", st)
 	}
-	do(t, ctx, chromedp.SetValue(chromedp.CSS("#methods"), "eftpay:ALIPAYHK\neftpay:WECHAT"))
+	do(t, ctx, chromedp.SetValue(chromedp.CSS("#methods"), "eftpay:ALIPAYHK\neftpay:WECHATCN"))
 	if st := click(t, ctx, "#save"); st != 200 || !strings.HasPrefix(text(t, ctx, "#message"), "Saved.") ||
 		!strings.Contains(text(t, ctx, "#versions tbody"), admin) {
 		t.Fatalf("save: %d", st)

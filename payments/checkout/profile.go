@@ -18,6 +18,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"qrpos/devices/printer"
 	"qrpos/payments"
 	"qrpos/storage"
 )
@@ -113,11 +114,43 @@ type ScannerProfile struct {
 
 // PrinterProfile says where the receipt printer is and how it speaks.
 type PrinterProfile struct {
-	Port     string `toml:"port" json:"port"` // empty: virtual printer
+	// Port: empty for the virtual printer; a serial port (/dev/ttyUSB0,
+	// COM3, usb:VID:PID[:SERIAL]), a USB printer (/dev/usb/lp0,
+	// usblp:VID:PID[:SERIAL]), tcp://HOST:9100 or windows:Printer Name.
+	Port     string `toml:"port" json:"port"`
 	Baud     int    `toml:"baud" json:"baud"`
 	Flow     string `toml:"flow" json:"flow"`         // none, rtscts, xonxoff
 	Width    int    `toml:"width" json:"width"`       // 32, 42 or 48 columns
 	Encoding string `toml:"encoding" json:"encoding"` // big5 or gb18030
+	// Chinese: "native" (or empty) in the printer's own font, "raster"
+	// drawn as images, for printers without a Chinese font.
+	Chinese string `toml:"chinese" json:"chinese,omitempty"`
+	// Drawer: "after_sale" pulses the cash drawer after a paid sale's
+	// receipt; "never" (or empty) does not.
+	Drawer string `toml:"drawer" json:"drawer,omitempty"`
+}
+
+// Printer drawer settings.
+const (
+	DrawerAfterSale = "after_sale"
+	DrawerNever     = "never"
+)
+
+// validate checks the port's form and the chinese and drawer settings
+// (empty: the defaults).
+func (pp PrinterProfile) validate() error {
+	if pp.Port != "" {
+		if _, err := printer.ParseTarget(pp.Port); err != nil {
+			return err
+		}
+	}
+	if pp.Chinese != "" && pp.Chinese != "native" && pp.Chinese != "raster" {
+		return fmt.Errorf("printer chinese %q: use native or raster", pp.Chinese)
+	}
+	if pp.Drawer != "" && pp.Drawer != DrawerAfterSale && pp.Drawer != DrawerNever {
+		return fmt.Errorf("printer drawer %q: use after_sale or never", pp.Drawer)
+	}
+	return nil
 }
 
 // Validate checks the profile and fills in defaults.
@@ -167,6 +200,9 @@ func (p *Profile) Validate() error {
 	}
 	if p.Printer.Encoding != "big5" && p.Printer.Encoding != "gb18030" {
 		return fmt.Errorf("printer encoding %q: use big5 or gb18030", p.Printer.Encoding)
+	}
+	if err := p.Printer.validate(); err != nil {
+		return err
 	}
 	if err := p.validateHQ(); err != nil {
 		return err

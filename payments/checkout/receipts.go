@@ -37,6 +37,7 @@ func (rc *Receipts) SaleJob(o payments.Order) (storage.PrintJob, error) {
 	p := rc.Profile()
 	w := wordsFor(p)
 	r := baseReceipt(p, w, o, "receipt.title.sale", o.UpdatedAt)
+	r.OpenDrawer = p.Printer.Drawer == DrawerAfterSale
 	return job(o.OutTradeNo, "", storage.PrintSale, r)
 }
 

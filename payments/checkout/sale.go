@@ -332,7 +332,7 @@ func (e *Engine) await(ctx context.Context, g payments.Gateway, m payments.Metho
 	deadline := o.ExpiresAt
 	first := true
 	for {
-		pause := e.cfg.Poll.Next(time.Since(sent), first)
+		pause := e.pollSchedule().Next(time.Since(sent), first)
 		first = false
 		if left := time.Until(deadline); left < pause {
 			pause = max(left, 0)

@@ -304,7 +304,8 @@ func (h *qfpayHalf) query(c qfCall) qfAnswer {
 			*b.t = t
 		}
 	}
-	if !from.IsZero() && !to.IsZero() && (to.Before(from) || to.Sub(from) > 31*24*time.Hour) {
+	// QFPay: "the interval must be within one calendar month".
+	if !from.IsZero() && !to.IsZero() && (to.Before(from) || to.After(qfMonthAfter(from))) {
 		return qfRefuse(qfpay.CodeParameter, "start_time to end_time must lie within one month")
 	}
 	list := func(name string) map[string]bool {
@@ -327,7 +328,7 @@ func (h *qfpayHalf) query(c qfCall) qfAnswer {
 	for _, t := range h.all {
 		if (syssns != nil && !syssns[t.syssn]) || (nos != nil && !nos[t.outTradeNo]) ||
 			(types != nil && !types[t.method.Code]) ||
-			(!from.IsZero() && t.created.Before(from)) || (!to.IsZero() && t.created.After(to)) {
+			!qfInSpan(t.created, from, to) {
 			continue
 		}
 		t.expire(now)
@@ -357,6 +358,24 @@ func (h *qfpayHalf) query(c qfCall) qfAnswer {
 	ans.fields = map[string]any{"respcd": qfpay.CodeOK, "resperr": "success", "respmsg": "",
 		"page": strconv.Itoa(page), "page_size": strconv.Itoa(size), "data": data[lo:hi]}
 	return ans
+}
+
+// qfMonthAfter is t one calendar month later, on the last day of the next
+// month when it has no such day (January 31 -> February 28).
+func qfMonthAfter(t time.Time) time.Time {
+	next := t.AddDate(0, 1, 0)
+	if next.Day() != t.Day() {
+		next = next.AddDate(0, 0, -next.Day()) // back to the last day of the month before
+	}
+	return next
+}
+
+// qfInSpan reports whether a record made at created lies between start_time
+// from and end_time to (zero: open), both included: QFPay filters on sysdtm,
+// which has whole seconds.
+func qfInSpan(created, from, to time.Time) bool {
+	sys := created.Truncate(time.Second)
+	return (from.IsZero() || !sys.Before(from)) && (to.IsZero() || !sys.After(to))
 }
 
 func (h *qfpayHalf) refund(c qfCall) qfAnswer {
