@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,20 +15,23 @@ import (
 	"time"
 
 	"qrpos/hq"
+	"qrpos/hq/api"
 	"qrpos/hq/auth"
 	"qrpos/hq/merchants"
+	"qrpos/hq/reconcile"
 	"qrpos/hq/store"
+	"qrpos/hq/web"
 	"qrpos/hq/wire"
 )
 
 func init() {
-	register(Command{Name: "hq", Summary: "head office: serve the chain's uploads and API (also: enrol, api-token, user add, migrate)", Run: runHQ})
+	register(Command{Name: "hq", Summary: "head office: serve the chain's uploads and API (also: enrol, api-token, user add, migrate, reconcile)", Run: runHQ})
 }
 
 // hqStdin is where `pos hq user add` reads the password (tests set it).
 var hqStdin io.Reader = os.Stdin
 
-// runHQ is `pos hq [enrol|api-token|user add|migrate] --db URL ...`;
+// runHQ is `pos hq [enrol|api-token|user add|migrate|reconcile] --db URL ...`;
 // with no subcommand it serves head office.
 func runHQ(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	sub := ""
@@ -42,10 +46,10 @@ func runHQ(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		sub, args = "user add", args[1:]
 	}
 	run, ok := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
-		"": hqServe, "enrol": hqEnrol, "api-token": hqAPIToken, "user add": hqUserAdd, "migrate": hqMigrate,
+		"": hqServe, "enrol": hqEnrol, "api-token": hqAPIToken, "user add": hqUserAdd, "migrate": hqMigrate, "reconcile": hqReconcile,
 	}[sub]
 	if !ok {
-		fmt.Fprintf(stderr, "pos hq: unknown command %q (use enrol, api-token, user add, migrate, or none to serve)\n", sub)
+		fmt.Fprintf(stderr, "pos hq: unknown command %q (use enrol, api-token, user add, migrate, reconcile, or none to serve)\n", sub)
 		return ErrUsage
 	}
 	return run(ctx, args, stdout, stderr)
@@ -83,12 +87,19 @@ func hqServe(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	key := fs.String("tls-key", "", "the TLS certificate's key (PEM)")
 	tz := fs.String("tz", "Asia/Hong_Kong", "the chain's time zone: where its days begin and end")
 	merchantsFile := fs.String("merchants", "", "merchant credentials (TOML, mode 0600): head office receives their providers' notifications at /notify/NAME/PROVIDER and relays them to the terminals")
+	reconcileAt := fs.String("reconcile-at", reconcile.DefaultAt, "when yesterday's reconciliation with the providers runs each night, HH:MM chain time, or off (with --merchants)")
 	var loc *time.Location
 	var ms []merchants.Merchant
+	var night reconcile.Nightly
+	var nightly bool
 	db, err := openHQ(ctx, fs, dbURL, args, func() bool {
 		var err error
 		if loc, err = time.LoadLocation(*tz); err != nil {
 			fmt.Fprintf(stderr, "pos hq: --tz: %v\n", err)
+			return false
+		}
+		if night.Hour, night.Minute, nightly, err = reconcile.ParseAt(*reconcileAt); err != nil {
+			fmt.Fprintf(stderr, "pos hq: --reconcile-at: %v\n", err)
 			return false
 		}
 		if *merchantsFile != "" {
@@ -116,12 +127,128 @@ func hqServe(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		scheme = "https"
 	}
 	log := NewLogger(stderr, slog.LevelInfo)
-	srv := hq.New(hq.Config{DB: db, Location: loc, Logger: log, Auth: &auth.Authority{DB: db, Secure: *cert != ""}, Merchants: ms})
+	var runs web.Reconciler
+	if len(ms) > 0 {
+		runner := &reconcile.Runner{DB: db, Merchants: ms, Location: loc, Log: log.With("component", "reconcile")}
+		runs, night.Runner = runner, runner
+		defer startReconciliation(ctx, runner, &night, nightly)()
+	}
+	srv := hq.New(hq.Config{DB: db, Location: loc, Logger: log, Auth: &auth.Authority{DB: db, Secure: *cert != ""}, Merchants: ms, Reconcile: runs})
 	fmt.Fprintf(stdout, "head office on %s://%s\n", scheme, l.Addr())
 	for _, m := range ms {
 		fmt.Fprintf(stdout, "merchant %s: its terminals' notify_url is head office's public address + %s%s\n", m, wire.NotifyPath, m.NotifyName)
 	}
 	return hq.Serve(ctx, l, srv, *cert, *key)
+}
+
+// startReconciliation lets runner start runs (from the web page) and, when
+// nightly, runs night until ctx ends. The function it returns stops them
+// and waits for them: call it before the database closes.
+func startReconciliation(ctx context.Context, runner *reconcile.Runner, night *reconcile.Nightly, nightly bool) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	runner.Context = ctx
+	done := make(chan struct{})
+	if nightly {
+		go func() { night.Run(ctx); close(done) }()
+		runner.Log.Info("nightly reconciliation", "at", fmt.Sprintf("%02d:%02d", night.Hour, night.Minute), "tz", runner.Location.String())
+	} else {
+		close(done)
+	}
+	return func() {
+		cancel()
+		<-done
+		runner.Wait()
+	}
+}
+
+// hqReconcile is `pos hq reconcile --db URL --merchants FILE [--day D]
+// [--json]`: the day's reconciliation with the providers now, kept at head
+// office as a run of the day; each difference on its own line (--json:
+// one object each). Exit 1 when there is a difference or a merchant's
+// provider could not be asked.
+func hqReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, dbURL := hqFlags("hq reconcile", stderr)
+	merchantsFile := fs.String("merchants", "", "merchant credentials (TOML, mode 0600): whose providers are asked (required)")
+	day := fs.String("day", "", "the chain's day, YYYY-MM-DD (default: yesterday)")
+	tz := fs.String("tz", "Asia/Hong_Kong", "the chain's time zone: where its days begin and end")
+	asJSON := fs.Bool("json", false, "one JSON object per difference")
+	runner := &reconcile.Runner{Log: NewLogger(stderr, slog.LevelWarn)}
+	db, err := openHQ(ctx, fs, dbURL, args, func() bool {
+		var err error
+		if runner.Location, err = time.LoadLocation(*tz); err != nil {
+			fmt.Fprintf(stderr, "pos hq reconcile: --tz: %v\n", err)
+			return false
+		}
+		if *merchantsFile == "" {
+			fmt.Fprintln(stderr, "pos hq reconcile: --merchants is required: the merchants' keys ask the providers")
+			return false
+		}
+		if runner.Merchants, err = merchants.Load(*merchantsFile); err != nil {
+			fmt.Fprintf(stderr, "pos hq reconcile: --merchants: %v\n", err)
+			return false
+		}
+		if *day == "" {
+			*day = runner.Yesterday(time.Now())
+		}
+		if _, _, err := runner.Day(*day); err != nil {
+			fmt.Fprintf(stderr, "pos hq reconcile: --day: %v\n", err)
+			return false
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	runner.DB = db
+	res, err := runner.Run(ctx, *day, "command line")
+	if err != nil {
+		return err
+	}
+	return printReconciliation(res, runner.Location, *asJSON, stdout, stderr)
+}
+
+// printReconciliation writes a run's differences and, on stderr, each
+// merchant that could not be asked.
+func printReconciliation(res reconcile.Result, loc *time.Location, asJSON bool, stdout, stderr io.Writer) error {
+	for _, d := range res.Differences {
+		l := api.DifferenceOf(d, loc)
+		if asJSON {
+			b, _ := json.Marshal(l)
+			fmt.Fprintln(stdout, string(b))
+			continue
+		}
+		who := strings.TrimSpace(l.Store + " " + l.TID)
+		if who == "" {
+			who = "no enrolled terminal"
+		}
+		no := strings.TrimSpace(l.OutTradeNo + " " + l.RefundNo)
+		fmt.Fprintf(stdout, "%s: %s %s %s: provider %s, journal %s; to do: %s\n", who, l.Kind, l.Provider, no,
+			sideText(l.ThereAmount, l.ThereCurrency, l.ThereState), sideText(l.HereAmount, l.HereCurrency, l.HereState), l.Todo)
+	}
+	failed := 0
+	for _, m := range res.Run.Merchants {
+		if m.Error != "" {
+			failed++
+			fmt.Fprintf(stderr, "merchant %s (%s): %s\n", m.Merchant, m.Provider, m.Error)
+		}
+	}
+	if !asJSON {
+		fmt.Fprintf(stdout, "%s: %d differences; %d of %d merchants asked (run %d)\n", res.Run.Day, len(res.Differences),
+			len(res.Run.Merchants)-failed, len(res.Run.Merchants), res.Run.ID)
+	}
+	if len(res.Differences) > 0 || failed > 0 {
+		return &exitError{code: 1, msg: fmt.Sprintf("%s: %d differences, %d merchants not asked", res.Run.Day, len(res.Differences), failed)}
+	}
+	return nil
+}
+
+// sideText is what one side says ("10.00 HKD paid"), or "nothing".
+func sideText(amount, currency, state string) string {
+	if s := strings.Join(strings.Fields(amount+" "+currency+" "+state), " "); s != "" {
+		return s
+	}
+	return "nothing"
 }
 
 func hqEnrol(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -44,7 +44,7 @@ func TestHeadOfficeMerchants(t *testing.T) {
 	started := &firstLine{line: make(chan string, 1)}
 	served := make(chan int)
 	go func() {
-		served <- dispatch(ctx, []string{"hq", "--db", db, "--listen", "127.0.0.1:0", "--merchants", path}, started, &bytes.Buffer{})
+		served <- dispatch(ctx, []string{"hq", "--db", db, "--listen", "127.0.0.1:0", "--merchants", path, "--reconcile-at", "off"}, started, &bytes.Buffer{})
 	}()
 	base := strings.TrimPrefix(<-started.line, "head office on ")
 	req, _ := http.NewRequest(http.MethodPost, base+"/notify/central/qfpay", strings.NewReader(`{"notify_type":"payment"}`))

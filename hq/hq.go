@@ -50,6 +50,9 @@ type Config struct {
 	// Merchants are the merchant credentials whose notifications head
 	// office receives and relays (none: the terminals' streams stay idle).
 	Merchants []merchants.Merchant
+	// Reconcile starts a day's reconciliation from the web page
+	// (qrpos/hq/reconcile's Runner; nil: the page only shows runs).
+	Reconcile web.Reconciler
 }
 
 // Server is head office's HTTP side.
@@ -72,7 +75,7 @@ func New(cfg Config) *Server {
 	s := &Server{mux: http.NewServeMux(), Auth: cfg.Auth}
 	s.mux.Handle(wire.IngestPath, &ingest.Handler{DB: cfg.DB, Log: cfg.Logger}) // it answers other methods with a wire.Error
 	(&api.API{DB: cfg.DB, Auth: cfg.Auth, Location: cfg.Location, Log: cfg.Logger}).Routes(s.mux)
-	(&web.Pages{DB: cfg.DB, Auth: cfg.Auth, Location: cfg.Location, Log: cfg.Logger}).Routes(s.mux)
+	(&web.Pages{DB: cfg.DB, Auth: cfg.Auth, Location: cfg.Location, Log: cfg.Logger, Reconcile: cfg.Reconcile}).Routes(s.mux)
 	s.relay = relay.New(relay.Config{DB: cfg.DB, Merchants: cfg.Merchants, Log: cfg.Logger})
 	s.relay.Routes(s.mux)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -10,9 +10,10 @@ import (
 // TestHeadOfficeImports: head office, every package of it, links no
 // window toolkit and none of the terminal's own parts (it shares only
 // qrpos/payments, the registered providers' wire packages, with which
-// qrpos/hq/relay verifies notifications, and the wire protocol with
-// them); of the server's packages only qrpos/hq/store talks to
-// PostgreSQL.
+// qrpos/hq/relay verifies notifications and qrpos/hq/reconcile asks the
+// providers for their records, the comparison qrpos/payments/reconcile,
+// and the wire protocol with them); of the server's packages only
+// qrpos/hq/store talks to PostgreSQL.
 func TestHeadOfficeImports(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", "qrpos/hq/...").Output()
 	if err != nil {
@@ -26,13 +27,13 @@ func TestHeadOfficeImports(t *testing.T) {
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
-	providers := strings.Fields(string(out))
+	providers := append(strings.Fields(string(out)), "qrpos/payments/reconcile")
 	for _, d := range deps {
 		if strings.HasPrefix(d, "fyne.io/") || strings.HasPrefix(d, "qrpos/") && !strings.HasPrefix(d, "qrpos/hq") && !slices.Contains(providers, d) {
 			t.Errorf("head office depends on %s", d)
 		}
 	}
-	for _, pkg := range []string{"qrpos/hq/api", "qrpos/hq/auth", "qrpos/hq/ingest", "qrpos/hq/relay", "qrpos/hq/merchants"} {
+	for _, pkg := range []string{"qrpos/hq/api", "qrpos/hq/auth", "qrpos/hq/ingest", "qrpos/hq/relay", "qrpos/hq/merchants", "qrpos/hq/reconcile"} {
 		out, err := exec.Command("go", "list", "-f", `{{join .Imports " "}}`, pkg).Output()
 		if err != nil {
 			t.Fatal(err)

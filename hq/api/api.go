@@ -1,10 +1,11 @@
 // Package api is head office's JSON API under /api/v1 for people's pages
 // and scripts: the day's orders, order search and an order's timeline,
 // sales reports by store, terminal, method and provider, the terminals
-// and their health, conflicts, profiles (admins edit them; provider
-// secrets are refused and never shown), and login, logout and the
-// session. Every answer but login's needs a session or a read-only API
-// token (qrpos/hq/auth); a viewer of one store sees only that store.
+// and their health, conflicts, a day's reconciliation with the providers,
+// profiles (admins edit them; provider secrets are refused and never
+// shown), and login, logout and the session. Every answer but login's
+// needs a session or a read-only API token (qrpos/hq/auth); a viewer of
+// one store sees only that store.
 //
 // It imports qrpos/hq/store, qrpos/hq/auth, qrpos/payments (money
 // formatting) and the standard library; it must not import pgx, fyne,
@@ -45,6 +46,7 @@ func (a *API) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/terminals/{tid}/profile", read(a.profiles))
 	mux.Handle("PUT /api/v1/terminals/{tid}/profile", a.Auth.Require(true, http.HandlerFunc(a.saveProfile)))
 	mux.Handle("GET /api/v1/conflicts", read(a.conflicts))
+	mux.Handle("GET /api/v1/reconciliation", read(a.reconciliation))
 }
 
 func (a *API) loc() *time.Location {

@@ -22,7 +22,7 @@ var styleCSS []byte
 
 // pages are the templates, each parsed with the layout.
 var pages = func() map[string]*template.Template {
-	names := []string{"login", "today", "orders", "order", "terminals", "conflicts", "profile", "error"}
+	names := []string{"login", "today", "orders", "order", "terminals", "conflicts", "profile", "reconciliation", "error"}
 	out := map[string]*template.Template{}
 	for _, n := range names {
 		out[n] = template.Must(template.New("layout.html").Funcs(funcs).
@@ -59,7 +59,7 @@ func money(minor int64, c string) string {
 // which tab it is.
 type frame struct {
 	Title string
-	Tab   string // today, orders, terminals, conflicts
+	Tab   string // today, orders, terminals, conflicts, reconciliation
 	User  auth.Principal
 	Now   string
 }

@@ -3,8 +3,9 @@
 // no JavaScript) that read well on a phone. It owns the login and logout
 // forms, today's sales across the chain, the chain-wide order search with
 // each order's timeline, the terminals and their health, the conflicts,
-// the CSV export of a day's orders and, for admins, a terminal's profile
-// form. Who may see what is qrpos/hq/auth's (sessions, CSRF tokens,
+// the CSV export of a day's orders, a day's reconciliation with the
+// providers and, for admins, a terminal's profile form and starting a
+// reconciliation (through a Reconciler). Who may see what is qrpos/hq/auth's (sessions, CSRF tokens,
 // roles; a viewer of one store sees only that store); the pages set
 // strict security headers (a CSP of 'self', no framing, no-store).
 //
@@ -31,11 +32,14 @@ type Pages struct {
 	// Location is where the chain's days begin and end (nil: time.Local).
 	Location *time.Location
 	Log      *slog.Logger // nil: slog.Default()
+	// Reconcile starts a day's reconciliation for an admin (nil: head
+	// office has no merchants' keys; the page only shows runs).
+	Reconcile Reconciler
 }
 
 // Routes adds the pages' routes to mux: / (today), /login, /logout,
 // /orders, /orders/{tid}/{no}, /terminals, /terminals/{tid}/profile,
-// /conflicts, /export.csv and /static/style.css.
+// /conflicts, /export.csv, /reconciliation and /static/style.css.
 func (pg *Pages) Routes(mux *http.ServeMux) {
 	if pg.Log == nil {
 		pg.Log = slog.Default()
@@ -54,6 +58,8 @@ func (pg *Pages) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /export.csv", read(pg.export))
 	mux.Handle("GET /terminals/{tid}/profile", admin(pg.profileForm))
 	mux.Handle("POST /terminals/{tid}/profile", admin(pg.saveProfile))
+	mux.Handle("GET /reconciliation", read(pg.reconciliation))
+	mux.Handle("POST /reconciliation", admin(pg.startReconciliation))
 }
 
 func style(w http.ResponseWriter, r *http.Request) {

@@ -131,6 +131,8 @@ home=$(getent passwd pos | cut -d: -f6)
 ok "kiosk account pos: home $home, login shell"
 in_group pos dialout || fail "pos is not in dialout: $(id -nG pos)"
 ok "pos is in dialout"
+in_group pos lp || fail "pos is not in lp (USB printers): $(id -nG pos)"
+ok "pos is in lp"
 expect_eq "/etc/default/qrpos" "$(grep '^KIOSK_USER=' /etc/default/qrpos)" "KIOSK_USER=pos"
 expect_eq "/etc/qrpos/terminal.toml" "$(mode_owner /etc/qrpos/terminal.toml)" "600 pos:pos"
 expect_eq "/etc/qrpos" "$(mode_owner /etc/qrpos)" "750 root:pos"
