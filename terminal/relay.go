@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -182,7 +183,7 @@ func (l *relayLink) stream(ctx context.Context, p checkout.Profile) error {
 	}
 	defer resp.Body.Close()
 	heard := make(chan struct{}, 1)
-	go l.watch(ctx, cancel, heard, p.NotifyURL != "")
+	go l.watch(ctx, cancel, heard, notifiesThroughHQ(p))
 	rd := newSSEReader(&heardReader{r: resp.Body, heard: heard}, maxRelayEvent)
 	for {
 		ev, err := rd.Next()
@@ -229,6 +230,17 @@ func (l *relayLink) open(ctx context.Context, p checkout.Profile) (*http.Respons
 		return nil, fmt.Errorf("head office's stream answered %d: %s", resp.StatusCode, msg)
 	}
 	return resp, nil
+}
+
+// notifiesThroughHQ reports whether the providers are told to notify head
+// office (notify_url on the host and port of [hq] url): only then does a
+// healthy stream mean notifications will come, and polling may slow. A
+// notify_url elsewhere (the shop's own address, a typo) keeps polling at
+// its pace.
+func notifiesThroughHQ(p checkout.Profile) bool {
+	n, err1 := url.Parse(p.NotifyURL)
+	h, err2 := url.Parse(p.HQ.URL)
+	return p.NotifyURL != "" && err1 == nil && err2 == nil && n.Scheme == h.Scheme && strings.EqualFold(n.Host, h.Host)
 }
 
 // watch ends the stream (cause errSilent) when nothing is heard within

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	hqwire "qrpos/hq/wire"
+	"qrpos/payments/checkout"
 	"qrpos/payments/sandbox"
 )
 
@@ -121,4 +122,25 @@ func FuzzRelayedEvent(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestNotifiesThroughHQ: polling may slow only when the providers are
+// told to notify head office itself.
+func TestNotifiesThroughHQ(t *testing.T) {
+	for _, c := range []struct {
+		notify, hq string
+		want       bool
+	}{
+		{"https://hq.example.com/notify/central", "https://hq.example.com", true},
+		{"https://HQ.example.com:443/notify/central", "https://hq.example.com:443/", true},
+		{"", "https://hq.example.com", false},
+		{"https://shop.example.com/notify", "https://hq.example.com", false},
+		{"http://hq.example.com/notify/central", "https://hq.example.com", false},
+		{"https://hq.example.com:8443/notify/central", "https://hq.example.com", false},
+	} {
+		p := checkout.Profile{NotifyURL: c.notify, HQ: checkout.HQProfile{URL: c.hq}}
+		if got := notifiesThroughHQ(p); got != c.want {
+			t.Errorf("notify_url %q, [hq] url %q: %v, want %v", c.notify, c.hq, got, c.want)
+		}
+	}
 }
