@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"qrpos/devices/serialport"
 )
 
 // Sysfs says where Linux shows its devices: the sysfs tree and the device
@@ -83,7 +85,7 @@ func (s Sysfs) usbPrinter(classDir, name string) (USBPrinter, bool) {
 		return strings.TrimSpace(string(b))
 	}
 	vid, pid := read("idVendor"), read("idProduct")
-	if !isHex4(vid) || !isHex4(pid) {
+	if !serialport.IsHexID(vid) || !serialport.IsHexID(pid) {
 		return USBPrinter{}, false
 	}
 	return USBPrinter{

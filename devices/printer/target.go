@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"qrpos/devices/serialport"
 )
 
 // LinkKind is how the terminal reaches a printer.
@@ -139,27 +141,11 @@ func parseTCP(s string) (Target, error) {
 }
 
 func parseUSBID(s string) (USBID, error) {
-	parts := strings.SplitN(s, ":", 3)
-	if len(parts) < 2 || !isHex4(parts[0]) || !isHex4(parts[1]) {
+	vid, pid, serial, ok := serialport.ParseUSBID(s)
+	if !ok {
 		return USBID{}, errors.New("bad USB identity")
 	}
-	id := USBID{VID: strings.ToUpper(parts[0]), PID: strings.ToUpper(parts[1])}
-	if len(parts) == 3 {
-		id.Serial = parts[2]
-	}
-	return id, nil
-}
-
-func isHex4(s string) bool {
-	if len(s) != 4 {
-		return false
-	}
-	for _, c := range s {
-		if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
-			return false
-		}
-	}
-	return true
+	return USBID{VID: vid, PID: pid, Serial: serial}, nil
 }
 
 // String gives the identity in the form usblp: takes after its prefix.

@@ -44,18 +44,29 @@ func Parse(s string) (Spec, error) {
 	if !ok {
 		return Spec{Path: s}, nil
 	}
-	parts := strings.SplitN(rest, ":", 3)
-	if len(parts) < 2 || !isHexID(parts[0]) || !isHexID(parts[1]) {
+	vid, pid, serial, ok := ParseUSBID(rest)
+	if !ok {
 		return Spec{}, fmt.Errorf("serial port: bad USB port %q (want usb:VID:PID[:SERIAL], VID and PID as 4 hex digits)", s)
 	}
-	p := Spec{VID: strings.ToUpper(parts[0]), PID: strings.ToUpper(parts[1])}
-	if len(parts) == 3 {
-		p.Serial = parts[2]
-	}
-	return p, nil
+	return Spec{VID: vid, PID: pid, Serial: serial}, nil
 }
 
-func isHexID(s string) bool {
+// ParseUSBID reads a USB identity, VID:PID[:SERIAL], as the usb: and
+// usblp: port names carry it: VID and PID are 4 hex digits (returned in
+// upper case), the serial number is the rest.
+func ParseUSBID(s string) (vid, pid, serial string, ok bool) {
+	parts := strings.SplitN(s, ":", 3)
+	if len(parts) < 2 || !IsHexID(parts[0]) || !IsHexID(parts[1]) {
+		return "", "", "", false
+	}
+	if len(parts) == 3 {
+		serial = parts[2]
+	}
+	return strings.ToUpper(parts[0]), strings.ToUpper(parts[1]), serial, true
+}
+
+// IsHexID reports whether s is a USB vendor or product id: 4 hex digits.
+func IsHexID(s string) bool {
 	if len(s) != 4 {
 		return false
 	}
