@@ -8,7 +8,12 @@ BUILDNO  := $(shell sed -n 's/^Build *= *\([0-9]*\)/\1/p' FyneApp.toml)
 LDFLAGS  := -X main.version=$(VERSION)+$(BUILDNO)
 RUN_ARGS ?=
 
-.PHONY: all build run test vet staticcheck bench fuzz deps clean
+# pos leaves out Fyne's 4 MB colour emoji font (build tag no_emoji): the
+# terminal draws no emoji, and Fyne parses its fonts once per text style.
+# Exported, so the installers' builds and the tests get it too.
+export GOFLAGS := $(strip $(GOFLAGS) -tags=no_emoji)
+
+.PHONY: all build run test vet staticcheck bench fuzz deps clean measure uifont
 
 all: build
 
@@ -57,6 +62,23 @@ fuzz:
 
 clean:
 	rm -rf bin dist build
+
+# The terminal's footprint beside a bare Fyne window's, in one run under Xvfb
+# (not part of `make test`; about 4 minutes): binary sizes, idle resident
+# memory and Go heap, 1,000 demo sales through the local API, start to the
+# first painted frame over 10 warm starts. MEASURE_ARGS: e.g. -profile DIR
+# (CPU and heap profiles of a start, GC trace), -starts N, -sales N.
+MEASURE_ARGS ?=
+measure: deps
+	$(GO) run ./internal/measure $(MEASURE_ARGS)
+
+# Cuts the screen font's subset again (assets/internal/mkuifont) after a
+# text gains a Chinese character it lacks (TestUIFontCoversTexts says so);
+# needs Debian's fonttools, installed here when missing.
+uifont:
+	@command -v pyftsubset >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonttools >/dev/null; }
+	$(GO) run ./assets/internal/mkuifont
 
 # Installers (`make package`, `make package-test`): see assets/packaging/.
 -include assets/packaging/package.mk

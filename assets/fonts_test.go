@@ -56,6 +56,30 @@ func TestParseHexRejectsBadLines(t *testing.T) {
 	}
 }
 
+// TestParseHexOrder: a file out of code point order is found all the same,
+// and of a code point given twice the last glyph counts.
+func TestParseHexOrder(t *testing.T) {
+	f, err := ParseHex([]byte("0042:00000000000000000000000000000000\n"+
+		"0041:0000000018242442427E424242420000\n"+
+		"0043:00000000000000000000000000000000\n"+
+		"0042:0000000000000000000000000000FFFF\n"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Len() != 3 {
+		t.Errorf("%d glyphs, want 3", f.Len())
+	}
+	if a, ok := f.Glyph('A'); !ok || !a.Set(3, 4) {
+		t.Errorf("'A' %v %04x", ok, a.Rows)
+	}
+	if b, ok := f.Glyph('B'); !ok || b.Rows[15] != 0xFF00 {
+		t.Errorf("'B' %v %04x: want the second glyph", ok, b.Rows)
+	}
+	if _, ok := f.Glyph('D'); ok {
+		t.Error("'D' found")
+	}
+}
+
 func BenchmarkUnifontParse(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {

@@ -119,7 +119,7 @@ func New(a fyne.App, cfg Config) (*Terminal, error) {
 	t := &Terminal{cfg: cfg, app: a, tr: tr, do: cfg.Do, now: cfg.Now, log: cfg.Log, core: cfg.Core,
 		prof: prof, providers: cfg.Core.HealthProviders(), health: map[payments.Provider]terminal.Health{}}
 	t.ctx, t.cancel = context.WithCancel(context.Background())
-	a.Settings().SetTheme(posTheme{})
+	t.applyTheme()
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 
 	t.win = a.NewWindow("")

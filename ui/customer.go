@@ -129,7 +129,7 @@ func (c *customerDisplay) build() {
 	c.qr.SetMinSize(fyne.NewSize(customerQRMin, customerQRMin))
 	c.count = text(20, false)
 	c.count.Color = colorMuted
-	c.demoMsg = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	c.demoMsg = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{})
 	c.demoMsg.Hide()
 	c.demoPay = widget.NewButton(c.t.tr.T("customer.demo_pay"), func() { c.t.demoPay() })
 	demo := container.NewVBox()

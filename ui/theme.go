@@ -2,6 +2,9 @@ package ui
 
 import (
 	"image/color"
+	"log/slog"
+	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
@@ -9,16 +12,55 @@ import (
 	"qrpos/assets"
 )
 
-// uiFont is Droid Sans Fallback as a Fyne resource. Fyne draws every rune
-// from the first font that has it: this one for Chinese, then Fyne's own
-// font (Latin, digits, bold Latin), then the system's.
+// uiFont is the screen font for Chinese as a Fyne resource: the subset of
+// Droid Sans Fallback that everyday text needs (assets.UIFont). Fyne draws
+// every rune from the first font that has it: this one for Chinese, then
+// Fyne's own font (Latin, digits, bold Latin), then the system's fonts,
+// which is where a character neither has comes from (Windows' Chinese
+// fonts; on Debian, e.g. fonts-droid-fallback or fonts-noto-cjk). Fyne
+// parses the font once per text style: the subset keeps that small.
 var uiFont = fyne.NewStaticResource(assets.UIFontName, assets.UIFont)
 
 // posTheme is the terminal's look: Fyne's default light theme with a font
 // that draws Chinese, and larger text for a touch screen at arm's length.
-type posTheme struct{}
+// font is uiFont when nil.
+type posTheme struct{ font fyne.Resource }
 
 var _ fyne.Theme = posTheme{}
+
+// themeFor is the theme for a store whose own texts (its name, the
+// receipt's header and footer: what the screens show of it) are texts:
+// the subset font, or the whole Droid Sans Fallback when they hold a
+// character the subset lacks. The whole font is unpacked then (about
+// 20 MiB more Go heap: Fyne parses it once per text style); a store name in
+// everyday characters never loads it.
+func themeFor(log *slog.Logger, texts ...string) posTheme {
+	if !assets.UIFontNeedsFull(strings.Join(texts, "")) {
+		return posTheme{}
+	}
+	full, err := assets.UIFontFull()
+	if err != nil {
+		log.Error("screen font", "err", err)
+		return posTheme{}
+	}
+	fullFontOnce.Do(func() { fullFont = fyne.NewStaticResource(assets.UIFontFullName, full) })
+	log.Info("screen font: the store's texts need the whole font", "font", assets.UIFontFullName)
+	return posTheme{font: fullFont}
+}
+
+var (
+	fullFontOnce sync.Once
+	fullFont     fyne.Resource
+)
+
+// applyTheme sets the theme the profile's texts need, when it changed (UI
+// goroutine).
+func (t *Terminal) applyTheme() {
+	th := themeFor(t.log, t.prof.StoreName, t.prof.ReceiptHeader, t.prof.ReceiptFooter)
+	if cur, ok := t.app.Settings().Theme().(posTheme); !ok || cur != th {
+		t.app.Settings().SetTheme(th)
+	}
+}
 
 func (posTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	switch n {
@@ -34,9 +76,12 @@ func (posTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	return theme.DefaultTheme().Color(n, theme.VariantLight)
 }
 
-func (posTheme) Font(s fyne.TextStyle) fyne.Resource {
+func (p posTheme) Font(s fyne.TextStyle) fyne.Resource {
 	if s.Monospace || s.Symbol {
 		return theme.DefaultTheme().Font(s)
+	}
+	if p.font != nil {
+		return p.font
 	}
 	return uiFont
 }

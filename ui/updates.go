@@ -73,6 +73,7 @@ func (t *Terminal) profileApplied(p checkout.Profile) {
 		return
 	}
 	t.prof = p
+	t.applyTheme()
 	t.subscribe()
 	if t.settings != nil && t.settings.open {
 		return

@@ -87,7 +87,7 @@ func (c *cashierScreen) buildWallets() fyne.CanvasObject {
 		c.scanBtn = newPayButton("", widget.WarningImportance, func() { t.scanAny() }, c)
 		c.hotkeys[fyne.KeyF1] = t.scanAny
 		box.Add(dressed(c.scanBtn, tr.T("cashier.scan_any"), fyne.KeyF1, 72))
-		box.Add(widget.NewLabelWithStyle(tr.T("cashier.scan_hint"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true}))
+		box.Add(widget.NewLabelWithStyle(tr.T("cashier.scan_hint"), fyne.TextAlignLeading, fyne.TextStyle{}))
 	}
 	grid := container.NewGridWithColumns(3)
 	n := 1

@@ -55,6 +55,8 @@ func runTerminal(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	log := cli.NewLogger(stderr, level)
 	slog.SetDefault(log)
+	fp := startFootprint(log, started)
+	defer fp.stop()
 
 	c, err := core.Open(ctx, core.Options{ConfigPath: f.config, Log: log, Demo: f.demo, DemoJournal: f.journal, DemoTID: f.tid})
 	if err != nil {
@@ -71,10 +73,16 @@ func runTerminal(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 	a := app.NewWithID(appID)
 	term, err := ui.New(a, ui.Config{Core: c, Kiosk: f.kiosk, Log: log,
-		OnReady: func() { log.Info("terminal ready", "took_ms", time.Since(started).Milliseconds()) }})
+		OnReady: func() {
+			log.Info("terminal ready", "took_ms", time.Since(started).Milliseconds())
+			go settleMemory()
+		}})
 	if err != nil {
 		return err
 	}
+	uiCtx, stopUI := context.WithCancel(ctx)
+	defer stopUI()
+	startAfterFirstFrame(uiCtx, term, fp.firstFrame)
 	if err := c.StartDevices(ctx, term.DeviceWatch()); err != nil {
 		return err
 	}
@@ -84,9 +92,9 @@ func runTerminal(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fyne.Do(a.Quit)
 	}()
 	fmt.Fprintf(stderr, "terminal %s: journal %s\n", c.Profile().TID, c.Journal().Path())
-	term.Start(ctx)
 	term.Show()
 	a.Run()
+	stopUI()
 	term.Stop()
 	return nil
 }

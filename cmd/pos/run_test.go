@@ -43,11 +43,7 @@ func TestRunDemoUnderXvfb(t *testing.T) {
 	if err := os.Chmod(dir, 0o700); err != nil { // the journal refuses a directory others can read
 		t.Fatal(err)
 	}
-	bin := filepath.Join(dir, "pos")
-	build := exec.Command(goTool(), "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := posBinary(t)
 	display := startXvfb(t, dir)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
