@@ -124,15 +124,22 @@ func (t *Terminal) HQStatus() (backlog int64, lastUpload time.Time, lastErr stri
 	if err != nil {
 		return backlog, lastUpload, err.Error()
 	}
+	lastErr, _ = t.hqErrors()
+	return backlog, lastUpload, lastErr
+}
+
+// hqErrors is why the link's last contact failed and, when head office
+// refused the batch, its words: read together, from the same attempt.
+func (t *Terminal) hqErrors() (lastErr, refusal string) {
 	t.hqMu.Lock()
 	l := t.hq
 	t.hqMu.Unlock()
-	if l != nil {
-		l.mu.Lock()
-		lastErr = l.lastErr
-		l.mu.Unlock()
+	if l == nil {
+		return "", ""
 	}
-	return backlog, lastUpload, lastErr
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.lastErr, l.refusal
 }
 
 func (l *hqLink) run(ctx context.Context) {

@@ -26,14 +26,12 @@ type HQState struct {
 func (t *Terminal) HQState() HQState {
 	p := t.Profile()
 	s := HQState{On: p.HQ.URL != "" && p.HQ.Token != ""}
-	s.Backlog, s.LastUpload, s.Err = t.HQStatus()
-	t.hqMu.Lock()
-	if l := t.hq; l != nil {
-		l.mu.Lock()
-		s.Refused = l.refusal
-		l.mu.Unlock()
+	var err error
+	s.Backlog, s.LastUpload, err = t.journal.OutboxBacklog(context.Background())
+	s.Err, s.Refused = t.hqErrors()
+	if err != nil {
+		s.Err = err.Error()
 	}
-	t.hqMu.Unlock()
 	r := t.RelayStatus()
 	s.RelayUp, s.RelayRefused = r.Connected, r.Refused
 	return s
