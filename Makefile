@@ -23,6 +23,8 @@ deps:
 build: deps
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/pos ./cmd/pos
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/pos-cli ./cmd/pos-cli
+	@mkdir -p bin/fonts && [ bin/fonts/DroidSansFallbackFull.ttf -nt assets/fonts/DroidSansFallbackFull.ttf.gz ] || \
+		gunzip -c assets/fonts/DroidSansFallbackFull.ttf.gz >bin/fonts/DroidSansFallbackFull.ttf
 
 # The terminal in demo mode: built-in provider sandbox, virtual scanner and
 # printer, no credentials. With no display it runs under Xvfb (headless).

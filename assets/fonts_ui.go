@@ -4,8 +4,13 @@ import (
 	"bytes"
 	"compress/gzip"
 	_ "embed"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/go-text/typesetting/font"
@@ -27,14 +32,24 @@ var UIFont []byte
 // UIFontName is the file name of UIFont.
 const UIFontName = "DroidSansFallback-subset.ttf"
 
-// uiFontFull is the whole of Droid Sans Fallback (28,600 characters),
-// gzipped: see UIFontFull.
-//
-//go:embed fonts/DroidSansFallbackFull.ttf.gz
-var uiFontFull []byte
-
 // UIFontFullName is the file name of the whole font.
 const UIFontFullName = "DroidSansFallbackFull.ttf"
+
+// FullFontFiles are the files the whole font is read from, the first that
+// exists: fonts/ beside the binary (where the Windows installer and
+// `make build` put it), /usr/share/qrpos/fonts (the .deb's), then Debian's
+// package fonts-droid-fallback (the same file, byte for byte). A name ending
+// in .gz is unpacked. The binary does not carry the whole font (4 MB;
+// issue 18): the repository keeps it as fonts/DroidSansFallbackFull.ttf.gz.
+var FullFontFiles = fullFontFiles()
+
+func fullFontFiles() []string {
+	var files []string
+	if exe, err := os.Executable(); err == nil {
+		files = append(files, filepath.Join(filepath.Dir(exe), "fonts", UIFontFullName))
+	}
+	return append(files, "/usr/share/qrpos/fonts/"+UIFontFullName, "/usr/share/fonts/truetype/droid/"+UIFontFullName)
+}
 
 // UIFontLicense is the licence notice of UIFont and the whole font.
 //
@@ -52,24 +67,41 @@ var (
 	fullErr  error
 )
 
-// UIFontFull returns the whole font, unpacked on first use (4 MB), for a
-// store whose own texts need characters UIFont lacks (UIFontNeedsFull).
+// UIFontFull returns the whole font, read on first use from the first of
+// FullFontFiles that exists, for a store whose own texts need characters
+// UIFont lacks (UIFontNeedsFull).
 func UIFontFull() ([]byte, error) {
 	fullOnce.Do(func() {
-		zr, err := gzip.NewReader(bytes.NewReader(uiFontFull))
-		if err != nil {
-			fullErr = fmt.Errorf("%s: %w", UIFontFullName, err)
-			return
+		fullFont, fullErr = readFullFont(FullFontFiles)
+		if fullErr == nil {
+			fullMap, fullErr = cmapOf(fullFont)
 		}
-		b, err := io.ReadAll(zr)
-		if err != nil {
-			fullErr = fmt.Errorf("%s: %w", UIFontFullName, err)
-			return
-		}
-		fullFont = b
-		fullMap, fullErr = cmapOf(b)
 	})
 	return fullFont, fullErr
+}
+
+// readFullFont reads the first of files that exists.
+func readFullFont(files []string) ([]byte, error) {
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if strings.HasSuffix(f, ".gz") {
+			zr, err := gzip.NewReader(bytes.NewReader(b))
+			if err == nil {
+				b, err = io.ReadAll(zr)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", f, err)
+			}
+		}
+		return b, nil
+	}
+	return nil, fmt.Errorf("%s is in none of %s (on Debian: apt-get install fonts-droid-fallback)", UIFontFullName, strings.Join(files, ", "))
 }
 
 // UIFontNeedsFull reports whether s holds a character that UIFont lacks and

@@ -129,3 +129,38 @@ func TestUIFontSubsetOfFull(t *testing.T) {
 		t.Error("no space: the line height would come from another font")
 	}
 }
+
+// The tests read the whole font from the repository; the binary has none.
+func init() { FullFontFiles = []string{"fonts/DroidSansFallbackFull.ttf.gz"} }
+
+// TestFullFontFiles: the first file that exists is read, unpacked when
+// gzipped, plain otherwise; none gives an error that says what to install.
+func TestFullFontFiles(t *testing.T) {
+	gz, err := readFullFont([]string{"fonts/DroidSansFallbackFull.ttf.gz"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	plain := filepath.Join(dir, UIFontFullName)
+	if err := os.WriteFile(plain, gz, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readFullFont([]string{filepath.Join(dir, "missing.ttf"), plain, "fonts/DroidSansFallbackFull.ttf.gz"})
+	if err != nil || len(got) != len(gz) || len(got) < 3<<20 {
+		t.Fatalf("plain file: %d bytes, %v; want %d", len(got), err, len(gz))
+	}
+	if _, err := cmapOf(got); err != nil {
+		t.Fatal(err)
+	}
+	_, err = readFullFont([]string{filepath.Join(dir, "a.ttf"), filepath.Join(dir, "b.ttf")})
+	if err == nil || !strings.Contains(err.Error(), "fonts-droid-fallback") {
+		t.Errorf("no file: %v, want the package to install", err)
+	}
+	bad := filepath.Join(dir, "bad.ttf.gz")
+	if err := os.WriteFile(bad, []byte("not gzip"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readFullFont([]string{bad, plain}); err == nil {
+		t.Error("a damaged file is taken for the font")
+	}
+}

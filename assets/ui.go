@@ -7,7 +7,7 @@ import (
 
 // Translations holds the screen texts of the terminal, one JSON file per
 // language in translations/ (en.json, zh-Hant.json, zh-Hans.json), in the
-// flat "key": "text" form fyne/lang reads (lang.AddTranslationsFS).
+// flat "key": "text" form (qrpos/i18n reads them).
 //
 //go:embed translations/*.json
 var Translations embed.FS

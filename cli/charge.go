@@ -13,12 +13,13 @@ import (
 
 	"github.com/skip2/go-qrcode"
 
+	"qrpos/cli/command"
 	"qrpos/payments"
 	"qrpos/payments/checkout"
 )
 
 func init() {
-	register(Command{Name: "charge", Summary: "take one payment from the command line (exit 0 only when paid)", Run: runCharge})
+	register(command.Command{Name: "charge", Summary: "take one payment from the command line (exit 0 only when paid)", Run: runCharge})
 }
 
 // eventLine is one JSON line of `pos charge --json`.
@@ -42,14 +43,14 @@ func orderEvent(event string, o payments.Order) eventLine {
 }
 
 func runCharge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := NewFlags("charge", stderr)
-	config := ConfigFlag(fs)
+	fs := command.NewFlags("charge", stderr)
+	config := command.ConfigFlag(fs)
 	provider := fs.String("provider", "", "eftpay or qfpay")
 	method := fs.String("method", "", "the provider's method code: eftPay payment_type (ALIPAYHK) or QFPay pay_type (800101)")
 	amount := fs.String("amount", "", "amount, e.g. 12.34")
 	authCode := fs.String("auth-code", "", "CPM: the customer's wallet code")
 	asJSON := fs.Bool("json", false, "one JSON line per event on stdout")
-	if err := ParseFlags(fs, args); err != nil {
+	if err := command.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	p, err := payments.ParseProvider(*provider)
@@ -59,7 +60,7 @@ func runCharge(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *method == "" {
 		return errors.New("--method is required")
 	}
-	s, err := openSession(ctx, *config, NewLogger(stderr, slog.LevelWarn))
+	s, err := openSession(ctx, *config, command.NewLogger(stderr, slog.LevelWarn))
 	if err != nil {
 		return err
 	}

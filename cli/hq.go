@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"qrpos/cli/command"
 	"qrpos/hq"
 	"qrpos/hq/api"
 	"qrpos/hq/auth"
@@ -25,7 +26,7 @@ import (
 )
 
 func init() {
-	register(Command{Name: "hq", Summary: "head office: serve the chain's uploads and API (also: enrol, api-token, user add, migrate, reconcile)", Run: runHQ})
+	register(command.Command{Name: "hq", Summary: "head office: serve the chain's uploads and API (also: enrol, api-token, user add, migrate, reconcile)", Run: runHQ})
 }
 
 // hqStdin is where `pos hq user add` reads the password (tests set it).
@@ -41,7 +42,7 @@ func runHQ(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if sub == "user" {
 		if len(args) == 0 || args[0] != "add" {
 			fmt.Fprintln(stderr, "pos hq user: the command is: pos hq user add --db URL --name N --role admin|viewer [--store S]")
-			return ErrUsage
+			return command.ErrUsage
 		}
 		sub, args = "user add", args[1:]
 	}
@@ -50,14 +51,14 @@ func runHQ(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}[sub]
 	if !ok {
 		fmt.Fprintf(stderr, "pos hq: unknown command %q (use enrol, api-token, user add, migrate, reconcile, or none to serve)\n", sub)
-		return ErrUsage
+		return command.ErrUsage
 	}
 	return run(ctx, args, stdout, stderr)
 }
 
 // hqFlags are the flags of a `pos hq` command, --db among them.
 func hqFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
-	fs := NewFlags(name, stderr)
+	fs := command.NewFlags(name, stderr)
 	db := fs.String("db", "", "head office's PostgreSQL, postgres://USER@HOST/DB (a password: in ~/.pgpass or PGPASSWORD)")
 	return fs, db
 }
@@ -65,16 +66,16 @@ func hqFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
 // openHQ parses args, checks them (check, when given, prints what is
 // wrong) and opens (and migrates) the database.
 func openHQ(ctx context.Context, fs *flag.FlagSet, db *string, args []string, check ...func() bool) (*store.DB, error) {
-	if err := ParseFlags(fs, args); err != nil {
+	if err := command.ParseFlags(fs, args); err != nil {
 		return nil, err
 	}
 	if *db == "" {
 		fmt.Fprintf(fs.Output(), "%s: --db is required\n", fs.Name())
-		return nil, ErrUsage
+		return nil, command.ErrUsage
 	}
 	for _, ok := range check {
 		if !ok() {
-			return nil, ErrUsage
+			return nil, command.ErrUsage
 		}
 	}
 	return store.Open(ctx, *db)
@@ -126,7 +127,7 @@ func hqServe(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *cert != "" {
 		scheme = "https"
 	}
-	log := NewLogger(stderr, slog.LevelInfo)
+	log := command.NewLogger(stderr, slog.LevelInfo)
 	var runs web.Reconciler
 	if len(ms) > 0 {
 		runner := &reconcile.Runner{DB: db, Merchants: ms, Location: loc, Log: log.With("component", "reconcile")}
@@ -172,7 +173,7 @@ func hqReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	day := fs.String("day", "", "the chain's day, YYYY-MM-DD (default: yesterday)")
 	tz := fs.String("tz", "Asia/Hong_Kong", "the chain's time zone: where its days begin and end")
 	asJSON := fs.Bool("json", false, "one JSON object per difference")
-	runner := &reconcile.Runner{Log: NewLogger(stderr, slog.LevelWarn)}
+	runner := &reconcile.Runner{Log: command.NewLogger(stderr, slog.LevelWarn)}
 	db, err := openHQ(ctx, fs, dbURL, args, func() bool {
 		var err error
 		if runner.Location, err = time.LoadLocation(*tz); err != nil {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"qrpos/cli/command"
 	"qrpos/internal/crashtest"
 )
 
@@ -17,5 +18,5 @@ func TestMain(m *testing.M) {
 
 // dispatch runs a command line as pos-cli does and returns its exit code.
 func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return Program{Name: "pos-cli", Version: "test"}.Main(ctx, args, stdout, stderr)
+	return command.Program{Name: "pos-cli", Version: "test", Commands: Commands()}.Main(ctx, args, stdout, stderr)
 }

@@ -11,13 +11,14 @@ import (
 	"time"
 
 	"qrpos/api"
+	"qrpos/cli/command"
 	"qrpos/payments/checkout"
 	"qrpos/storage"
 	"qrpos/terminal"
 )
 
 func init() {
-	register(Command{Name: "orders", Summary: "list a day's orders from the journal", Run: runOrders})
+	register(command.Command{Name: "orders", Summary: "list a day's orders from the journal", Run: runOrders})
 }
 
 // parseDay reads --date (yyyy-mm-dd, local time; empty: today).
@@ -83,7 +84,7 @@ func openReader(ctx context.Context, config string, stderr io.Writer) (*reader, 
 	if !errors.As(err, &le) {
 		return nil, err
 	}
-	NewLogger(stderr, slog.LevelWarn).Warn("reading the journal read-only", "why", cerr)
+	command.NewLogger(stderr, slog.LevelWarn).Warn("reading the journal read-only", "why", cerr)
 	j, p, err = terminal.OpenForReading(ctx, config)
 	if err != nil {
 		return nil, err
@@ -92,12 +93,12 @@ func openReader(ctx context.Context, config string, stderr io.Writer) (*reader, 
 }
 
 func runOrders(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := NewFlags("orders", stderr)
-	config := ConfigFlag(fs)
+	fs := command.NewFlags("orders", stderr)
+	config := command.ConfigFlag(fs)
 	date := fs.String("date", "", "day (yyyy-mm-dd, default today)")
 	search := fs.String("search", "", "part of an order number or provider reference")
 	asJSON := fs.Bool("json", false, "one JSON object per line")
-	if err := ParseFlags(fs, args); err != nil {
+	if err := command.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	day, err := parseDay(*date)

@@ -8,20 +8,21 @@ import (
 	"io"
 	"text/tabwriter"
 
+	"qrpos/cli/command"
 	"qrpos/devices/printer"
 )
 
 func init() {
-	register(Command{Name: "ports", Summary: "list serial ports, USB printers and Windows printers, with the port to put in the profile", Run: runPorts})
+	register(command.Command{Name: "ports", Summary: "list serial ports, USB printers and Windows printers, with the port to put in the profile", Run: runPorts})
 }
 
 // portsWhere is where ports looks (tests point it at a fake sysfs).
 var portsWhere printer.ListOptions
 
 func runPorts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := NewFlags("ports", stderr)
+	fs := command.NewFlags("ports", stderr)
 	asJSON := fs.Bool("json", false, "one JSON object per port")
-	if err := ParseFlags(fs, args); err != nil {
+	if err := command.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	ports, err := printer.ListPorts(portsWhere)

@@ -10,15 +10,16 @@ import (
 	"path/filepath"
 	"strings"
 
+	"qrpos/cli/command"
 	"qrpos/devices/printer"
 )
 
 func init() {
-	register(Command{Name: "print-test", Summary: "print a sample receipt with Chinese text and a QR code (--out: render a PNG instead)", Run: runPrintTest})
+	register(command.Command{Name: "print-test", Summary: "print a sample receipt with Chinese text and a QR code (--out: render a PNG instead)", Run: runPrintTest})
 }
 
 func runPrintTest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := NewFlags("print-test", stderr)
+	fs := command.NewFlags("print-test", stderr)
 	port := fs.String("port", "", "the printer: /dev/ttyUSB0, COM4, usb:VID:PID[:SERIAL], /dev/usb/lp0, usblp:VID:PID[:SERIAL], tcp://HOST:9100 or windows:NAME (see pos ports)")
 	baud := fs.Int("baud", 9600, "baud rate")
 	flow := fs.String("flow", "none", "flow control: none, rtscts, xonxoff")
@@ -27,7 +28,7 @@ func runPrintTest(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	noChinese := fs.Bool("no-chinese-mode", false, "do not send FS & / FS . (printer fixed in Chinese mode)")
 	chinese := fs.String("chinese", "native", "native (the printer's Chinese font) or raster (Chinese lines as images, for printers without one)")
 	out := fs.String("out", "", "render with the virtual printer to this PNG file (and a .txt beside it) instead of printing")
-	if err := ParseFlags(fs, args); err != nil {
+	if err := command.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	enc, err := printer.ParseEncoding(*encName)
@@ -42,7 +43,7 @@ func runPrintTest(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *port == "" {
 		fmt.Fprintln(stderr, "pos print-test: give --port (a printer) or --out (a PNG file)")
 		fs.Usage()
-		return ErrUsage
+		return command.ErrUsage
 	}
 	p, err := printer.Open(printer.Config{
 		Port:   *port,

@@ -9,27 +9,28 @@ import (
 	"strings"
 	"time"
 
+	"qrpos/cli/command"
 	"qrpos/payments"
 	"qrpos/terminal"
 )
 
 func init() {
-	register(Command{Name: "reconcile", Summary: "finish every open order and refund with its provider; with --day, compare a day with the providers' records",
+	register(command.Command{Name: "reconcile", Summary: "finish every open order and refund with its provider; with --day, compare a day with the providers' records",
 		Run: runReconcile})
 }
 
 func runReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := NewFlags("reconcile", stderr)
-	config := ConfigFlag(fs)
+	fs := command.NewFlags("reconcile", stderr)
+	config := command.ConfigFlag(fs)
 	asJSON := fs.Bool("json", false, "one JSON line per order (with --day: per difference)")
 	day := fs.String("day", "", "compare the journal's sales and refunds of this Hong Kong day (yyyy-mm-dd) with the providers' records; changes nothing")
-	if err := ParseFlags(fs, args); err != nil {
+	if err := command.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	if *day != "" {
 		return runReconcileDay(ctx, *config, *day, *asJSON, stdout, stderr)
 	}
-	s, err := openSession(ctx, *config, NewLogger(stderr, slog.LevelWarn))
+	s, err := openSession(ctx, *config, command.NewLogger(stderr, slog.LevelWarn))
 	if err != nil {
 		return err
 	}
@@ -121,7 +122,7 @@ func runReconcileDay(ctx context.Context, config, day string, asJSON bool, stdou
 	if err != nil {
 		return fmt.Errorf("--day %q: use yyyy-mm-dd", day)
 	}
-	log := NewLogger(stderr, slog.LevelWarn)
+	log := command.NewLogger(stderr, slog.LevelWarn)
 	j, p, err := terminal.OpenForReading(ctx, config)
 	if err != nil {
 		return err

@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"qrpos/api"
+	"qrpos/cli/command"
 	"qrpos/payments"
 	"qrpos/storage"
 	"qrpos/terminal"
 )
 
 func init() {
-	register(Command{Name: "refund", Summary: "refund a paid order, fully or in part", Run: runRefund})
+	register(command.Command{Name: "refund", Summary: "refund a paid order, fully or in part", Run: runRefund})
 }
 
 // pinEnv names the environment variable pos refund reads the manager PIN
@@ -24,13 +25,13 @@ func init() {
 const pinEnv = "QRPOS_MANAGER_PIN"
 
 func runRefund(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := NewFlags("refund", stderr)
-	config := ConfigFlag(fs)
+	fs := command.NewFlags("refund", stderr)
+	config := command.ConfigFlag(fs)
 	no := fs.String("order", "", "the sale's out_trade_no")
 	amount := fs.String("amount", "", "amount to refund (default: all that is left)")
 	pin := fs.String("pin", "", "the manager PIN, when a running terminal does the refund and its profile does not set api_refunds (default: $"+pinEnv+")")
 	key := fs.String("key", "", "idempotency key: the same key again shows the refund it made and never refunds twice (default: a new one)")
-	if err := ParseFlags(fs, args); err != nil {
+	if err := command.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	if *no == "" {
@@ -39,7 +40,7 @@ func runRefund(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *pin == "" {
 		*pin = os.Getenv(pinEnv)
 	}
-	s, err := openSession(ctx, *config, NewLogger(stderr, slog.LevelWarn))
+	s, err := openSession(ctx, *config, command.NewLogger(stderr, slog.LevelWarn))
 	if err != nil {
 		return err
 	}

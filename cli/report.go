@@ -12,23 +12,24 @@ import (
 	"time"
 
 	"qrpos/api"
+	"qrpos/cli/command"
 	"qrpos/payments"
 	"qrpos/payments/checkout"
 	"qrpos/terminal"
 )
 
 func init() {
-	register(Command{Name: "report", Summary: "end-of-day report (text or --csv)", Run: runReport})
+	register(command.Command{Name: "report", Summary: "end-of-day report (text or --csv)", Run: runReport})
 }
 
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := NewFlags("report", stderr)
-	config := ConfigFlag(fs)
+	fs := command.NewFlags("report", stderr)
+	config := command.ConfigFlag(fs)
 	date := fs.String("date", "", "day (yyyy-mm-dd, default today)")
 	asCSV := fs.Bool("csv", false, "CSV instead of text")
 	print := fs.Bool("print", false, "also queue the report for the receipt printer")
 	salesCSV := fs.String("sales-csv", "", "also write the day's sales and refunds, one row each, as CSV to `FILE`")
-	if err := ParseFlags(fs, args); err != nil {
+	if err := command.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	day, err := parseDay(*date)
@@ -54,7 +55,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	} else {
 		cfg := r.profile.EngineConfig()
-		cfg.Logger = NewLogger(stderr, slog.LevelWarn)
+		cfg.Logger = command.NewLogger(stderr, slog.LevelWarn)
 		e, err := checkout.New(r.j, cfg)
 		if err != nil {
 			return err

@@ -78,18 +78,18 @@ client_key = %q
 // stop closes the terminal: its journal is free again.
 func (rt *runningTerminal) stop() { rt.once.Do(rt.core.Close) }
 
-// command is one command line run in this process, its output read while
+// cmdRun is one command line run in this process, its output read while
 // it runs.
-type command struct {
+type cmdRun struct {
 	lines chan string
 	done  chan int
 	out   *lockedBuffer
 	err   *lockedBuffer
 }
 
-func start(ctx context.Context, args ...string) *command {
+func start(ctx context.Context, args ...string) *cmdRun {
 	pr, pw := io.Pipe()
-	c := &command{lines: make(chan string, 64), done: make(chan int, 1), out: &lockedBuffer{}, err: &lockedBuffer{}}
+	c := &cmdRun{lines: make(chan string, 64), done: make(chan int, 1), out: &lockedBuffer{}, err: &lockedBuffer{}}
 	go func() {
 		code := dispatch(ctx, args, io.MultiWriter(pw, c.out), c.err)
 		pw.Close()
@@ -106,7 +106,7 @@ func start(ctx context.Context, args ...string) *command {
 }
 
 // event waits for the --json event named kind.
-func (c *command) event(t *testing.T, kind string) map[string]string {
+func (c *cmdRun) event(t *testing.T, kind string) map[string]string {
 	t.Helper()
 	timeout := time.After(30 * time.Second)
 	for {
@@ -126,7 +126,7 @@ func (c *command) event(t *testing.T, kind string) map[string]string {
 }
 
 // line waits for a text line that starts with prefix.
-func (c *command) line(t *testing.T, prefix string) string {
+func (c *cmdRun) line(t *testing.T, prefix string) string {
 	t.Helper()
 	timeout := time.After(30 * time.Second)
 	for {
@@ -144,7 +144,7 @@ func (c *command) line(t *testing.T, prefix string) string {
 	}
 }
 
-func (c *command) exit(t *testing.T) int {
+func (c *cmdRun) exit(t *testing.T) int {
 	t.Helper()
 	select {
 	case code := <-c.done:

@@ -9,22 +9,23 @@ import (
 	"net/http"
 	"time"
 
+	"qrpos/cli/command"
 	"qrpos/payments/sandbox"
 )
 
 func init() {
-	register(Command{Name: "sandbox", Summary: "serve both providers' sandbox (eftPay VMP and QFPay) until interrupted", Run: runSandbox})
+	register(command.Command{Name: "sandbox", Summary: "serve both providers' sandbox (eftPay VMP and QFPay) until interrupted", Run: runSandbox})
 }
 
 func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := NewFlags("sandbox", stderr)
+	fs := command.NewFlags("sandbox", stderr)
 	addr := fs.String("addr", "127.0.0.1:8099", "listen address")
 	user := fs.String("eftpay-user", sandbox.DemoEftpayUser, "eftPay user_confirm_key the sandbox accepts")
 	secret := fs.String("eftpay-secret", sandbox.DemoEftpaySecret, "eftPay signing secret")
 	appCode := fs.String("qfpay-appcode", sandbox.DemoQFPayAppCode, "QFPay X-QF-APPCODE the sandbox accepts")
 	key := fs.String("qfpay-key", sandbox.DemoQFPayKey, "QFPay client key")
 	clock := fs.Duration("clock-window", 5*time.Minute, "eftPay: how far a request's time may be off")
-	if err := ParseFlags(fs, args); err != nil {
+	if err := command.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	sb := sandbox.New(sandbox.Config{EftpayUser: *user, EftpaySecret: *secret, QFPayAppCode: *appCode, QFPayKey: *key, ClockWindow: *clock})

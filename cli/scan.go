@@ -7,12 +7,13 @@ import (
 	"log/slog"
 	"time"
 
+	"qrpos/cli/command"
 	"qrpos/devices/scanner"
 	"qrpos/payments"
 )
 
 func init() {
-	register(Command{Name: "scan", Summary: "read a serial barcode scanner: one JSON line per code and per port change", Run: runScan})
+	register(command.Command{Name: "scan", Summary: "read a serial barcode scanner: one JSON line per code and per port change", Run: runScan})
 }
 
 // scanLine is one line of pos scan's output. The full code is printed on
@@ -30,7 +31,7 @@ type scanLine struct {
 }
 
 func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := NewFlags("scan", stderr)
+	fs := command.NewFlags("scan", stderr)
 	port := fs.String("port", "", "serial port: a path (/dev/ttyACM0, COM3) or usb:VID:PID[:SERIAL] (see pos ports)")
 	baud := fs.Int("baud", 9600, "baud rate")
 	dataBits := fs.Int("databits", 8, "data bits (5-8)")
@@ -40,12 +41,12 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	dedup := fs.Duration("dedup", 2*time.Second, "the same code again within this window counts once (0: default, negative: off)")
 	count := fs.Int("count", 0, "exit after this many codes (0: run until interrupted)")
 	verbose := fs.Bool("v", false, "log port activity to stderr (codes masked)")
-	if err := ParseFlags(fs, args); err != nil {
+	if err := command.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	if *port == "" {
 		fs.Usage()
-		return ErrUsage
+		return command.ErrUsage
 	}
 	level := slog.LevelError
 	if *verbose {

@@ -7,11 +7,12 @@ import (
 	"io"
 	"time"
 
+	"qrpos/cli/command"
 	"qrpos/terminal"
 )
 
 func init() {
-	register(Command{Name: "status", Summary: "the journal and its upload to head office (text or --json)", Run: runStatus})
+	register(command.Command{Name: "status", Summary: "the journal and its upload to head office (text or --json)", Run: runStatus})
 }
 
 // statusLine is pos status --json.
@@ -29,10 +30,10 @@ type statusLine struct {
 }
 
 func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := NewFlags("status", stderr)
-	config := ConfigFlag(fs)
+	fs := command.NewFlags("status", stderr)
+	config := command.ConfigFlag(fs)
 	asJSON := fs.Bool("json", false, "one JSON object")
-	if err := ParseFlags(fs, args); err != nil {
+	if err := command.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	j, p, err := terminal.OpenForReading(ctx, *config)

@@ -1,12 +1,8 @@
 package ui
 
 import (
-	"log/slog"
-	"sync"
-
 	"fyne.io/fyne/v2/lang"
 
-	"qrpos/assets"
 	"qrpos/i18n"
 )
 
@@ -27,26 +23,17 @@ func Languages() []Language { return i18n.Languages() }
 // Translator turns text keys into the words of one language.
 type Translator = i18n.Translator
 
-var fyneLangOnce sync.Once
-
 // systemLanguage picks the terminal language closest to the system's.
 func systemLanguage() Language { return i18n.Match(string(lang.SystemLocale())) }
 
-// NewTranslator makes a translator for l (System: the system's language),
-// and hands the texts to fyne/lang once, so Fyne's own lookups know the
-// terminal's languages.
+// NewTranslator makes a translator for l (System: the system's language).
+// The texts are not handed to fyne/lang: Fyne looks up only its own keys
+// (a file dialog's "Save", an entry's "Paste"), none of which are among
+// them, and its bundle of the terminal's 3×390 texts cost about 2 MiB of
+// heap (issue 18).
 func NewTranslator(l Language) (*Translator, error) {
 	if l == System {
 		l = systemLanguage()
 	}
-	tr, err := i18n.New(l)
-	if err != nil {
-		return nil, err
-	}
-	fyneLangOnce.Do(func() {
-		if err := lang.AddTranslationsFS(assets.Translations, assets.TranslationsDir); err != nil {
-			slog.Warn("fyne/lang did not take the translations", "err", err)
-		}
-	})
-	return tr, nil
+	return i18n.New(l)
 }

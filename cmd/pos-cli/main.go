@@ -13,6 +13,7 @@ import (
 	_ "time/tzdata" // Hong Kong time on the wire, also on Windows
 
 	"qrpos/cli"
+	"qrpos/cli/command"
 	_ "qrpos/payments/providers" // the payment providers register themselves
 )
 
@@ -21,7 +22,7 @@ var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := cli.Program{Name: "pos-cli", Version: version}.Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := command.Program{Name: "pos-cli", Version: version, Commands: cli.Commands()}.Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"runtime/debug"
+	"time"
 )
 
 // The terminal idles most of the day with a small live heap (about 23 MiB,
@@ -21,5 +22,31 @@ func settleMemory() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(50)
 	}
+	returnMemory()
+}
+
+// returnMemory gives back what Go and the C heap hold free.
+func returnMemory() {
 	debug.FreeOSMemory()
+	trimCHeap()
+}
+
+// trimEvery is how often a running terminal gives memory back: each time
+// costs a collection of the live heap, a few milliseconds.
+const trimEvery = time.Minute
+
+// keepReturningMemory calls returnMemory every trimEvery until done is
+// closed: what a sale freed (its receipt's images, the textures of its
+// texts) goes back to the system rather than staying with the process.
+func keepReturningMemory(done <-chan struct{}) {
+	t := time.NewTicker(trimEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			returnMemory()
+		case <-done:
+			return
+		}
+	}
 }

@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
-	"qrpos/cli"
+	"qrpos/cli/command"
 	core "qrpos/terminal"
 	"qrpos/ui"
 )
@@ -30,15 +30,15 @@ type runFlags struct {
 
 func parseRunFlags(args []string, stderr io.Writer) (runFlags, error) {
 	var f runFlags
-	fs := cli.NewFlags("run", stderr)
+	fs := command.NewFlags("run", stderr)
 	fs.BoolVar(&f.demo, "demo", false, "demo mode: built-in provider sandbox, virtual printer with preview, keyboard-wedge scanning")
-	config := cli.ConfigFlag(fs)
+	config := command.ConfigFlag(fs)
 	fs.StringVar(&f.journal, "journal", "", "demo mode: journal file (default demo.db in the user's config directory)")
 	fs.StringVar(&f.tid, "tid", "DEMO01", "demo mode: terminal id")
 	fs.BoolVar(&f.kiosk, "kiosk", false, "kiosk: both windows full screen; closing the terminal needs the manager PIN")
 	fs.StringVar(&f.crashLog, "crash-log", "", "write crash reports to this file (kiosk default: crash.log beside the journal)")
 	fs.BoolVar(&f.verbose, "v", false, "log at debug level")
-	err := cli.ParseFlags(fs, args)
+	err := command.ParseFlags(fs, args)
 	f.config = *config
 	return f, err
 }
@@ -53,7 +53,7 @@ func runTerminal(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if f.verbose {
 		level = slog.LevelDebug
 	}
-	log := cli.NewLogger(stderr, level)
+	log := command.NewLogger(stderr, level)
 	slog.SetDefault(log)
 	fp := startFootprint(log, started)
 	defer fp.stop()
@@ -75,7 +75,10 @@ func runTerminal(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	term, err := ui.New(a, ui.Config{Core: c, Kiosk: f.kiosk, Log: log,
 		OnReady: func() {
 			log.Info("terminal ready", "took_ms", time.Since(started).Milliseconds())
-			go settleMemory()
+			go func() {
+				settleMemory()
+				keepReturningMemory(ctx.Done())
+			}()
 		}})
 	if err != nil {
 		return err

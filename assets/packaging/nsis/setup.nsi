@@ -91,6 +91,11 @@ Section "QR POS (required)" SecMain
   File "${SRC}\pos.exe"
   File "${SRC}\pos-cli.exe"
   File "${SRC}\README.txt"
+  ; The whole Chinese screen font, read when a store's name needs it.
+  SetOutPath "$INSTDIR\fonts"
+  File "${SRC}\fonts\DroidSansFallbackFull.ttf"
+  File "${SRC}\fonts\DROID-LICENSE.txt"
+  SetOutPath "$INSTDIR"
   WriteUninstaller "$INSTDIR\uninstall.exe"
 
   ; Configuration and journal: locked down first, so the default file is
@@ -260,6 +265,9 @@ Section "Uninstall"
   Delete "$INSTDIR\pos.exe"
   Delete "$INSTDIR\pos-cli.exe"
   Delete "$INSTDIR\README.txt"
+  Delete "$INSTDIR\fonts\DroidSansFallbackFull.ttf"
+  Delete "$INSTDIR\fonts\DROID-LICENSE.txt"
+  RMDir "$INSTDIR\fonts"
   Delete "$INSTDIR\uninstall.exe"
   RMDir "$INSTDIR"
   Delete "$SMPROGRAMS\QR POS\QR POS.lnk"

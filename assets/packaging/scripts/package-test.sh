@@ -124,6 +124,8 @@ LANG=C LC_ALL= /usr/bin/pos-cli ports >"$tmp/ports.out" 2>"$tmp/ports.err" || fa
 ok "pos-cli ports exits 0 with nothing on stderr under LANG=C: $(head -n 1 "$tmp/ports.out")"
 /usr/bin/pos ports >"$tmp/ports.out" 2>"$tmp/ports.err" || fail "pos ports exited $?: $(cat "$tmp/ports.out" "$tmp/ports.err")"
 ok "pos ports (forwarded to the command line) exits 0"
+cmp -s /usr/share/qrpos/fonts/DroidSansFallbackFull.ttf <(gunzip -c assets/fonts/DroidSansFallbackFull.ttf.gz) || fail "/usr/share/qrpos/fonts/DroidSansFallbackFull.ttf is not the repository's whole screen font"
+ok "the whole screen font is installed apart from the system's fonts"
 getent passwd pos >/dev/null || fail "the kiosk account pos was not created"
 home=$(getent passwd pos | cut -d: -f6)
 [[ -d $home && $(stat -c %U "$home") == pos ]] || fail "pos has no home directory of its own ($home)"
@@ -213,10 +215,11 @@ ok "purged again"
 step "the Windows installer's contents"
 mkdir "$tmp/setup"
 (cd "$tmp/setup" && 7z x -y "$root/$SETUP" >/dev/null) || fail "7z cannot read $SETUP"
-for f in pos.exe pos-cli.exe uninstall.exe README.txt "\$APPDATA/QR POS/terminal.toml"; do
+for f in pos.exe pos-cli.exe uninstall.exe README.txt fonts/DroidSansFallbackFull.ttf fonts/DROID-LICENSE.txt "\$APPDATA/QR POS/terminal.toml"; do
 	[[ -f $tmp/setup/$f ]] || fail "setup.exe does not install $f"
 done
-ok "setup.exe holds pos.exe, pos-cli.exe, uninstall.exe, README.txt and the default terminal.toml"
+cmp -s "$tmp/setup/fonts/DroidSansFallbackFull.ttf" <(gunzip -c assets/fonts/DroidSansFallbackFull.ttf.gz) || fail "setup.exe's fonts/DroidSansFallbackFull.ttf is not the repository's font"
+ok "setup.exe holds pos.exe, pos-cli.exe, uninstall.exe, README.txt, the whole screen font and the default terminal.toml"
 [[ $(x86_64-w64-mingw32-objdump -p "$tmp/setup/pos.exe") =~ Subsystem[[:space:]]+[0-9a-f]+[[:space:]]+\(Windows\ GUI\) ]] || fail "pos.exe is not a GUI-subsystem program"
 ok "pos.exe is a Windows GUI program (no console window)"
 [[ $(x86_64-w64-mingw32-objdump -p "$tmp/setup/pos-cli.exe") =~ Subsystem[[:space:]]+[0-9a-f]+[[:space:]]+\(Windows\ CUI\) ]] || fail "pos-cli.exe is not a console-subsystem program"

@@ -107,6 +107,13 @@ build_deb() {
 	doc=$tree/usr/share/doc/qrpos
 	install -D -m 0755 "$bin" "$tree/usr/bin/pos"
 	install -D -m 0755 "$cli" "$tree/usr/bin/pos-cli"
+	# The whole Chinese screen font, read when a store's name needs a rare
+	# character (assets.FullFontFiles): the binary carries only a subset.
+	# Not under /usr/share/fonts, where Fyne's font scan would parse it as
+	# the system font of a Chinese locale (13 MiB per text style).
+	mkdir -p "$tree/usr/share/qrpos/fonts"
+	gunzip -c assets/fonts/DroidSansFallbackFull.ttf.gz >"$tree/usr/share/qrpos/fonts/DroidSansFallbackFull.ttf"
+	chmod 0644 "$tree/usr/share/qrpos/fonts/DroidSansFallbackFull.ttf"
 	install -D -m 0755 $pkg/linux/qrpos-kiosk "$tree/usr/sbin/qrpos-kiosk"
 	install -D -m 0755 $pkg/linux/kiosk-session "$tree/usr/libexec/qrpos/kiosk-session"
 	install -D -m 0644 $pkg/linux/qrpos-kiosk-autostart.desktop "$tree/usr/share/qrpos/qrpos-kiosk-autostart.desktop"
@@ -203,6 +210,10 @@ build_windows() {
 
 	step "installer"
 	cp "$OUT/icon.ico" "$stage/icon.ico"
+	# The whole Chinese screen font beside pos.exe (assets.FullFontFiles).
+	mkdir -p "$stage/fonts"
+	gunzip -c assets/fonts/DroidSansFallbackFull.ttf.gz >"$stage/fonts/DroidSansFallbackFull.ttf"
+	sed 's/$/\r/' assets/fonts/DROID-LICENSE.txt >"$stage/fonts/DROID-LICENSE.txt"
 	terminal_toml "QR POS Windows installer" '"pos.db"   # next to this file: %ProgramData%\\QR POS\\pos.db' \
 		"the installer limits %ProgramData%\\\\QR POS to SYSTEM, Administrators and the terminal's account" \
 		'Windows: "COM3" (Device Manager, Ports), or "usb:VID:PID" (run: pos-cli.exe ports)' \

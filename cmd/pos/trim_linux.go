@@ -1,0 +1,14 @@
+//go:build linux && cgo
+
+package main
+
+/*
+#include <malloc.h>
+*/
+import "C"
+
+// trimCHeap hands the free pages of the C heap back to the system. OpenGL
+// and X11 allocate there (a kiosk's software OpenGL keeps every texture of
+// every text and receipt in it), and glibc keeps what they free: without
+// this the C heap of a demo terminal grew from 25 to 53 MiB over 900 sales.
+func trimCHeap() { C.malloc_trim(0) }
