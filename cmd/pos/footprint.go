@@ -20,7 +20,10 @@ import (
 //
 //   - QRPOS_FOOTPRINT=1 logs a "footprint" line with the Go heap and the
 //     process's memory when the first cashier frame has been painted, and
-//     again, after a forced GC, on every SIGUSR1 (not on Windows);
+//     again on every SIGUSR1 (not on Windows) after giving back what Go and
+//     the C heap hold free (returnMemory: a forced GC, Go's free pages and
+//     glibc's; what the terminal does every minute anyway), so that two
+//     readings compare what the terminal keeps, not when it last collected;
 //   - QRPOS_PROFILE=DIR writes DIR/cpu-start.pprof (a CPU profile from main
 //     to the first painted frame), DIR/heap-start.pprof at that frame and
 //     DIR/heap-N.pprof on each SIGUSR1 (heap profiles after a forced GC).
@@ -80,7 +83,7 @@ func (fp *footprint) onSignal() {
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, footprintSignals...)
 	for range ch {
-		runtime.GC()
+		returnMemory()
 		if fp.print {
 			fp.report("signal")
 		}

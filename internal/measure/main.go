@@ -8,11 +8,11 @@
 //     (-s -w), and their ratios;
 //   - both programs' resident memory (VmRSS of /proc/PID/status) after they
 //     have been idle for -idle (10 s) past pos's first painted frame, the
-//     ratio, and pos's Go heap (runtime/metrics after a forced GC, which pos
+//     ratio, and pos's Go heap (runtime/metrics after giving back free memory, which pos
 //     logs on SIGUSR1 when QRPOS_FOOTPRINT=1; cmd/pos/footprint.go);
 //   - pos's heap and RSS before, after the first, half-way through and
-//     -settle (90 s) after -sales (1,000) demo sales rung up through its
-//     local API on the Unix socket;
+//     after -sales (1,000) demo sales rung up through its local API on the
+//     Unix socket (the last reading -settle (70 s) later, after one more);
 //   - start to the first painted cashier frame over -starts (10) warm starts
 //     after one warm-up (p50, min, max): from starting the process to pos
 //     logging "first frame", which it does right after the first frame that
@@ -56,7 +56,7 @@ func main() {
 	flag.IntVar(&cfg.starts, "starts", 10, "warm starts to time (after one warm-up)")
 	flag.IntVar(&cfg.sales, "sales", 1000, "demo sales to ring up through the local API")
 	flag.DurationVar(&cfg.idle, "idle", 10*time.Second, "idle time before reading memory")
-	flag.DurationVar(&cfg.settle, "settle", 90*time.Second, "idle time after the sales before reading memory (Fyne keeps a text's texture a minute)")
+	flag.DurationVar(&cfg.settle, "settle", 70*time.Second, "idle time after the sales before one more and the reading (Fyne keeps a text's texture a minute)")
 	flag.StringVar(&cfg.screen, "screen", "1920x1080x24", "Xvfb screen")
 	flag.StringVar(&cfg.lang, "lang", "en_US.UTF-8", "LANG of both programs")
 	flag.StringVar(&cfg.profile, "profile", "", "also profile one start into this directory and print the top entries")

@@ -19,16 +19,17 @@ type saleStats struct {
 	took        time.Duration
 }
 
-// runSales rings up n sales on the terminal whose API socket is at socket,
+// runSales rings up n sales, numbered from first (their amounts and customer
+// codes), on the terminal whose API socket is at socket,
 // one after another, each waited for until it is settled. every is called
 // after each sale with the count so far.
-func runSales(ctx context.Context, socket string, n int, every func(done int)) (saleStats, error) {
+func runSales(ctx context.Context, socket string, first, n int, every func(done int)) (saleStats, error) {
 	c := api.NewSocketClient(socket)
 	defer c.Close()
 	var st saleStats
 	began := time.Now()
 	for i := range n {
-		state, busy, err := oneSale(ctx, c, i)
+		state, busy, err := oneSale(ctx, c, first+i)
 		st.busy += busy
 		if err != nil {
 			return st, fmt.Errorf("sale %d: %w", i+1, err)
