@@ -8,8 +8,9 @@
 //     (-s -w), and their ratios;
 //   - both programs' resident memory (VmRSS of /proc/PID/status) after they
 //     have been idle for -idle (10 s) past pos's first painted frame, the
-//     ratio, and pos's Go heap (runtime/metrics after giving back free memory, which pos
-//     logs on SIGUSR1 when QRPOS_FOOTPRINT=1; cmd/pos/footprint.go);
+//     ratio, and pos's Go heap (runtime/metrics after giving back free
+//     memory, which pos logs on SIGUSR1 when QRPOS_FOOTPRINT=1;
+//     cmd/pos/footprint.go);
 //   - pos's heap and RSS before, after the first, half-way through and
 //     after -sales (1,000) demo sales rung up through its local API on the
 //     Unix socket (the last reading -settle (70 s) later, after one more);
