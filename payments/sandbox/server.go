@@ -418,16 +418,27 @@ func (c Request) names(no string) bool {
 	return false
 }
 
+// requestLog keeps the latest maxRequests provider calls: a sandbox serving
+// a demo terminal for days must not grow with every call.
 type requestLog struct {
-	mu   sync.Mutex
-	list []Request
+	mu      sync.Mutex
+	list    []Request
+	dropped int // calls no longer kept, the oldest
 }
+
+// maxRequests is how many calls the log keeps (about 2 MB).
+const maxRequests = 10000
 
 func (l *requestLog) add(c Request, now time.Time) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	c.Seq = len(l.list) + 1
+	c.Seq = l.dropped + len(l.list) + 1
 	c.At = now
+	if len(l.list) == maxRequests {
+		n := maxRequests / 10
+		l.list = append(l.list[:0], l.list[n:]...)
+		l.dropped += n
+	}
 	l.list = append(l.list, c)
 	return c.Seq
 }
@@ -435,10 +446,13 @@ func (l *requestLog) add(c Request, now time.Time) int {
 func (l *requestLog) answered(seq, status int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.list[seq-1].Status = status
+	if i := seq - 1 - l.dropped; i >= 0 && i < len(l.list) {
+		l.list[i].Status = status
+	}
 }
 
-// Requests lists every provider call received, in arrival order.
+// Requests lists the provider calls received (the latest 10,000), in
+// arrival order.
 func (s *Server) Requests() []Request {
 	s.requests.mu.Lock()
 	out := append([]Request(nil), s.requests.list...)
