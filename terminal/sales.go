@@ -67,6 +67,9 @@ func (t *Terminal) WatchSale(ctx context.Context, s *checkout.Sale) *SaleWatch {
 	return t.watch(ctx, s, ch, unsub)
 }
 
+// Sales lists the sales in progress, oldest first.
+func (t *Terminal) Sales() []*checkout.Sale { return t.Engine().Sales() }
+
 // Sale finds the sale in progress running under number no, or nil.
 func (t *Terminal) Sale(no string) *checkout.Sale {
 	for _, s := range t.Engine().Sales() {

@@ -51,6 +51,7 @@ type rigOptions struct {
 	newSaleAfter time.Duration
 	now          func() time.Time // the UI's clock (nil: time.Now)
 	hq           string           // a head office's URL for the profile's [hq] (and the link started)
+	beforeStart  func(r *rig)     // runs once the core (and its API) serves, before the UI starts
 }
 
 // rigMethods are the rig's ways to pay, in routing order: Alipay's QR from
@@ -152,6 +153,9 @@ func newRig(t *testing.T, o rigOptions) *rig {
 		if err := core.ServeAPI("test"); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if o.beforeStart != nil {
+		o.beforeStart(r)
 	}
 	r.term.Start(ctx)
 	r.term.Show()

@@ -150,3 +150,28 @@ func TestTillChargeDeclinedAndCancelled(t *testing.T) {
 		t.Fatalf("audit %+v", es)
 	}
 }
+
+// TestTillSaleBeforeTheUIStarts: the local API serves from the start and
+// the window listens only from its first frame; a till's sale rung up in
+// between is on the counter and the customer display once the UI starts.
+func TestTillSaleBeforeTheUIStarts(t *testing.T) {
+	var no string
+	r := newRig(t, rigOptions{language: English, api: true, beforeStart: func(r *rig) {
+		ch := tillCharge(t, till(t, r), "early-1", api.ChargeRequest{Amount: "12.30", Currency: "HKD", Method: "qfpay:800101", Reference: "early"})
+		no = ch.OutTradeNo
+		for deadline := time.Now().Add(10 * time.Second); r.order(no).QRCode == ""; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the sale got no QR code")
+			}
+		}
+	}})
+	term := r.term
+	r.until("the till's sale on the counter", func() bool {
+		return term.phase == phaseWaiting && term.order.OutTradeNo == no && term.order.QRCode != ""
+	})
+	if !strings.Contains(term.working, "early") {
+		t.Errorf("working %q, want the till's reference", term.working)
+	}
+	r.tap(term.cust.demoPay)
+	r.until("paid", func() bool { return term.phase == phaseResult && term.order.State == payments.Paid })
+}

@@ -19,6 +19,14 @@ func (t *Terminal) subscribe() {
 			t.do(func() { t.onUpdate(u) })
 		}
 	}()
+	// A till's sale that began before the UI listened (the local API
+	// serves from the start, the UI listens from its first frame) is taken
+	// up now; adoptTillSale takes a sale once, also when its update comes.
+	for _, s := range t.core.Sales() {
+		if s.Origin == "till" {
+			t.adoptTillSale(s.OutTradeNo())
+		}
+	}
 }
 
 // onUpdate takes one engine update (UI goroutine). The sale on the screen
