@@ -23,7 +23,7 @@ func (m *measurer) idleAndSales(ctx context.Context) error {
 	defer bare.stop()
 	env := []string{"QRPOS_FOOTPRINT=1"}
 	if m.cfg.profile != "" {
-		// heap-1.pprof idle, then -2, -3, -4: before, half-way, after the sales
+		// heap-1.pprof idle, then -2 to -5: before, after the first sale, half-way, after the sales
 		sales := filepath.Join(m.cfg.profile, "sales")
 		if err := os.MkdirAll(sales, 0o755); err != nil {
 			return err
@@ -136,12 +136,12 @@ func (m *measurer) sales(ctx context.Context, pos *proc, fps *footprints) error 
 	}
 	fmt.Fprintf(m.out, "\n%d demo sales through the local API (customer codes, paid at once): %d paid, %d not, %.0f s (%.0f ms a sale; %d times the previous sale was still in progress)\n",
 		m.cfg.sales, st.paid, st.other, (st.took - receiptShown).Seconds(), float64((st.took-receiptShown).Milliseconds())/float64(m.cfg.sales), st.busy)
-	fmt.Fprintf(m.out, "%-32s %12s %12s %12s\n", "what pos keeps", "Go heap live", "Go holds", "VmRSS")
+	fmt.Fprintf(m.out, "%-36s %12s %12s %12s\n", "what pos keeps", "Go heap live", "Go holds", "VmRSS")
 	for i, r := range rows {
-		fmt.Fprintf(m.out, "%-32s %12s %12s %12s\n", names[i], mib(r.int("heap_live_bytes")), mib(r.int("go_held_bytes")), mib(r.int("rss_bytes")))
+		fmt.Fprintf(m.out, "%-36s %12s %12s %12s\n", names[i], mib(r.int("heap_live_bytes")), mib(r.int("go_held_bytes")), mib(r.int("rss_bytes")))
 	}
 	growth := func(name string, a, b logLine) {
-		fmt.Fprintf(m.out, "%-32s %+11.1f %+11.1f %+11.1f  MiB\n", name, mibf(b.int("heap_live_bytes")-a.int("heap_live_bytes")),
+		fmt.Fprintf(m.out, "%-36s %+11.1f %+11.1f %+11.1f  MiB\n", name, mibf(b.int("heap_live_bytes")-a.int("heap_live_bytes")),
 			mibf(b.int("go_held_bytes")-a.int("go_held_bytes")), mibf(b.int("rss_bytes")-a.int("rss_bytes")))
 	}
 	growth("the first sale", rows[0], rows[1])
@@ -200,7 +200,7 @@ func (m *measurer) profileStart(ctx context.Context) error {
 		{"heap in use after " + m.cfg.idle.String() + " idle", "heap-1.pprof", ""},
 	}
 	if m.cfg.sales > 0 {
-		tops = append(tops, struct{ title, file, base string }{"heap growth over the sales (in use after, less before)", "sales/heap-4.pprof", "sales/heap-2.pprof"})
+		tops = append(tops, struct{ title, file, base string }{"heap growth over sales 2 to the last (in use after, less after the first)", "sales/heap-5.pprof", "sales/heap-3.pprof"})
 	}
 	for _, t := range tops {
 		args := []string{"tool", "pprof", "-top", "-nodecount=15"}
