@@ -40,7 +40,7 @@ func (d *demo) close() {
 func startDemo(o Options) (*demo, error) {
 	sb, own := o.DemoSandbox, o.DemoSandbox == nil
 	if own {
-		sb = sandbox.New(sandbox.Config{Logger: o.Log})
+		sb = sandbox.New(sandbox.Config{Logger: o.Log, KeepRequests: sandbox.DemoKeepRequests})
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

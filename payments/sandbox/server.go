@@ -69,6 +69,10 @@ type Config struct {
 	Now func() time.Time
 	// Logger (default slog.Default()).
 	Logger *slog.Logger
+	// KeepRequests is how many of the latest provider calls Requests keeps
+	// (0: every one, as the tests that check each number was sent once
+	// need). A demo terminal's sandbox, which runs for days, keeps 10,000.
+	KeepRequests int
 }
 
 func (c *Config) defaults() {
@@ -165,7 +169,7 @@ type Server struct {
 func New(cfg Config) *Server {
 	cfg.defaults()
 	s := &Server{cfg: cfg, log: cfg.Logger.With("component", "sandbox"), mux: http.NewServeMux(),
-		httpClient: &http.Client{Timeout: 5 * time.Second}}
+		httpClient: &http.Client{Timeout: 5 * time.Second}, requests: requestLog{keep: cfg.KeepRequests}}
 	s.holds.changed = make(chan struct{})
 	s.holds.ch = make(chan Held, 256)
 	s.notifyCtx, s.notifyCancel = context.WithCancel(context.Background())
@@ -418,24 +422,24 @@ func (c Request) names(no string) bool {
 	return false
 }
 
-// requestLog keeps the latest maxRequests provider calls: a sandbox serving
-// a demo terminal for days must not grow with every call.
+// requestLog keeps the provider calls, or the latest keep of them.
 type requestLog struct {
 	mu      sync.Mutex
+	keep    int // 0: all
 	list    []Request
 	dropped int // calls no longer kept, the oldest
 }
 
-// maxRequests is how many calls the log keeps (about 2 MB).
-const maxRequests = 10000
+// DemoKeepRequests is what a demo terminal's sandbox keeps (about 2 MB).
+const DemoKeepRequests = 10000
 
 func (l *requestLog) add(c Request, now time.Time) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	c.Seq = l.dropped + len(l.list) + 1
 	c.At = now
-	if len(l.list) == maxRequests {
-		n := maxRequests / 10
+	if l.keep > 0 && len(l.list) >= l.keep {
+		n := max(l.keep/10, 1)
 		l.list = append(l.list[:0], l.list[n:]...)
 		l.dropped += n
 	}
@@ -451,8 +455,8 @@ func (l *requestLog) answered(seq, status int) {
 	}
 }
 
-// Requests lists the provider calls received (the latest 10,000), in
-// arrival order.
+// Requests lists the provider calls received (the latest
+// Config.KeepRequests when set), in arrival order.
 func (s *Server) Requests() []Request {
 	s.requests.mu.Lock()
 	out := append([]Request(nil), s.requests.list...)

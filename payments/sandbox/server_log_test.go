@@ -5,11 +5,19 @@ import (
 	"time"
 )
 
-// TestRequestLogKeepsTheLatest: the log of calls stops growing at
-// maxRequests, keeps the latest in order with their numbers, and still
-// records the answer of a call it keeps.
+// TestRequestLogKeepsTheLatest: a log told to keep maxRequests calls stops
+// growing there, keeps the latest in order with their numbers, and still
+// records the answer of a call it keeps; one told nothing keeps them all.
 func TestRequestLogKeepsTheLatest(t *testing.T) {
-	var l requestLog
+	const maxRequests = DemoKeepRequests
+	all := requestLog{}
+	for i := 0; i < maxRequests+5; i++ {
+		all.add(Request{Op: "query"}, time.Now())
+	}
+	if len(all.list) != maxRequests+5 {
+		t.Fatalf("a log with no limit kept %d of %d calls", len(all.list), maxRequests+5)
+	}
+	l := requestLog{keep: maxRequests}
 	now := time.Now()
 	var last int
 	for i := 0; i < maxRequests*3+7; i++ {
