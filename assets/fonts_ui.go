@@ -106,7 +106,7 @@ func readFullFont(files []string) ([]byte, error) {
 
 // UIFontNeedsFull reports whether s holds a character that UIFont lacks and
 // the whole font has. Only a character from U+2E80 on that UIFont lacks
-// makes it look into the whole font (unpacking it, once).
+// makes it look into the whole font (reading it, once).
 func UIFontNeedsFull(s string) bool {
 	subsetOnce.Do(func() { subsetMap, subsetErr = cmapOf(UIFont) })
 	for _, r := range s {

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// The terminal idles most of the day with a small live heap (about 23 MiB,
+// The terminal idles most of the day with a small live heap (about 19 MiB,
 // mostly the parsed screen fonts) and rings up sales that each make a few
 // short-lived images (the receipt's raster and its preview texture, about
 // 1 MiB). Go's default lets the heap grow to twice the live heap between
