@@ -6,12 +6,10 @@ package e2e_test
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -43,24 +41,10 @@ func newRig(t testing.TB, tid string) *rig {
 	t.Cleanup(r.sb.Close)
 	srv := httptest.NewServer(r.sb.Handler())
 	t.Cleanup(srv.Close)
-	dir := t.TempDir()
-	if err := os.Chmod(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, "terminal.toml")
-	cfg := fmt.Sprintf("tid = %q\nstore_name = \"Central\"\njournal = \"pos.db\"\n"+
-		"[qfpay]\nbase_url = %q\napp_code = %q\nclient_key = %q\n[hq]\nurl = %q\ntoken = %q\n",
-		tid, srv.URL, sandbox.DemoQFPayAppCode, sandbox.DemoQFPayKey, r.hq.Server.URL, token)
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	c, err := terminal.Open(context.Background(), terminal.Options{ConfigPath: path, Log: quiet, Tune: func(c *checkout.Config) {
-		c.Poll = checkout.PollSchedule{First: 20 * time.Millisecond, Fast: 20 * time.Millisecond, FastFor: time.Second, Slow: 50 * time.Millisecond}
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
+	c := hqtest.OpenTerminal(t, hqtest.Terminal{TID: tid, Store: "Central", Sandbox: srv.URL, HQ: r.hq.Server.URL, Token: token,
+		Tune: func(c *checkout.Config) {
+			c.Poll = checkout.PollSchedule{First: 20 * time.Millisecond, Fast: 20 * time.Millisecond, FastFor: time.Second, Slow: 50 * time.Millisecond}
+		}})
 	r.term = c
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)

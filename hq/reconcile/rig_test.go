@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -63,27 +62,10 @@ func (r *rig) terminal(t *testing.T, tid, shop string) *terminal.Terminal {
 	t.Helper()
 	token := r.hq.Enrol(tid, shop)
 	r.tokens[tid] = token
-	dir := t.TempDir()
-	if err := os.Chmod(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, "terminal.toml")
-	cfg := fmt.Sprintf("tid = %q\nstore_name = %q\njournal = \"pos.db\"\n"+
-		"[qfpay]\nbase_url = %q\napp_code = %q\nclient_key = %q\n"+
-		"[eftpay]\nbase_url = %q\nuser_confirm_key = %q\nsecret = %q\n"+
-		"[hq]\nurl = %q\ntoken = %q\n",
-		tid, shop, r.base, r.appCode, sandbox.DemoQFPayKey, r.base+"/VMP", sandbox.DemoEftpayUser, sandbox.DemoEftpaySecret,
-		r.hq.Server.URL, token)
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	c, err := terminal.Open(context.Background(), terminal.Options{ConfigPath: path, Log: quiet, Tune: func(c *checkout.Config) {
-		c.Poll = checkout.PollSchedule{First: 20 * time.Millisecond, Fast: 20 * time.Millisecond, FastFor: time.Second, Slow: 50 * time.Millisecond}
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
+	c := hqtest.OpenTerminal(t, hqtest.Terminal{TID: tid, Store: shop, Sandbox: r.base, AppCode: r.appCode, Eftpay: true,
+		HQ: r.hq.Server.URL, Token: token, Tune: func(c *checkout.Config) {
+			c.Poll = checkout.PollSchedule{First: 20 * time.Millisecond, Fast: 20 * time.Millisecond, FastFor: time.Second, Slow: 50 * time.Millisecond}
+		}})
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	c.StartHQ(ctx, "reconcile-test")

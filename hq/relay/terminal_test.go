@@ -3,13 +3,11 @@ package relay_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"qrpos/hq/internal/hqtest"
 	"qrpos/hq/relay"
 	"qrpos/payments"
 	"qrpos/payments/checkout"
@@ -44,26 +42,9 @@ func newShop(t testing.TB, o *office, tid string, poll, relayed checkout.PollSch
 	t.Cleanup(sb.Close)
 	srv := httptest.NewServer(sb.Handler())
 	t.Cleanup(srv.Close)
-	dir := t.TempDir()
-	if err := os.Chmod(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, "terminal.toml")
-	cfg := fmt.Sprintf("tid = %q\nstore_name = \"Central\"\njournal = \"pos.db\"\nnotify_url = %q\n"+
-		"[qfpay]\nbase_url = %q\napp_code = %q\nclient_key = %q\n"+
-		"[eftpay]\nbase_url = %q\nuser_confirm_key = %q\nsecret = %q\n[hq]\nurl = %q\ntoken = %q\n",
-		tid, o.URL()+"/notify/central", srv.URL, sandbox.DemoQFPayAppCode, sandbox.DemoQFPayKey,
-		srv.URL+"/VMP", sandbox.DemoEftpayUser, sandbox.DemoEftpaySecret, o.URL(), token)
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	c, err := terminal.Open(context.Background(), terminal.Options{ConfigPath: path, Log: quiet, Tune: func(c *checkout.Config) {
-		c.Poll, c.RelayedPoll = poll, relayed
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
+	c := hqtest.OpenTerminal(t, hqtest.Terminal{TID: tid, Store: "Central", Sandbox: srv.URL, Eftpay: true,
+		NotifyURL: o.URL() + "/notify/central", HQ: o.URL(), Token: token,
+		Tune: func(c *checkout.Config) { c.Poll, c.RelayedPoll = poll, relayed }})
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	c.StartRelay(ctx, terminal.RelayConfig{MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, Idle: 20 * time.Millisecond})

@@ -1,8 +1,8 @@
 // Package hqtest is head office's test rig: a server on a real
 // PostgreSQL (qrpos/hq/pgtest) behind real HTTP on loopback, enrolled
-// terminals, and journals that make entries the way a terminal's outbox
-// does. For head office's tests only; it imports qrpos/hq and its
-// subpackages.
+// terminals, journals that make entries the way a terminal's outbox does,
+// and real terminals linked to it (OpenTerminal). For head office's tests
+// only; it imports qrpos/hq and its subpackages, and qrpos/terminal.
 package hqtest
 
 import (
