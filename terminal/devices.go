@@ -114,10 +114,15 @@ func (d *devices) startLocked(p checkout.Profile) error {
 	return nil
 }
 
+// printerFormat is how p's printer lays out receipts, as p says it.
+func printerFormat(p checkout.Profile) printer.Format {
+	return printer.Format{Width: p.Printer.Width, Encoding: printer.Encoding(p.Printer.Encoding), Chinese: printer.ChineseMode(p.Printer.Chinese)}
+}
+
 // openPrinter opens p's printer, or the virtual one with a preview, and
 // says how to follow its status.
 func (d *devices) openPrinter(p checkout.Profile) (checkout.ReceiptPrinter, io.Closer, func(context.Context), error) {
-	format := printer.Format{Width: p.Printer.Width, Encoding: printer.Encoding(p.Printer.Encoding), Chinese: printer.ChineseMode(p.Printer.Chinese)}
+	format := printerFormat(p)
 	if p.Printer.Port == "" {
 		pp, err := NewPreviewPrinter(format)
 		if err != nil {

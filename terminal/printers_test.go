@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -211,6 +212,9 @@ func TestNetworkPrinterKeepsJobAcrossDrop(t *testing.T) {
 		// The first, cut-off copy began the same page: a real printer
 		// prints it too, uncut; the whole page follows it, once.
 		t.Fatalf("%d pages: %q", len(got), got[0].Text())
+	}
+	if !regexp.MustCompile(`Width +48 columns\n`).MatchString(got[0].Text()) || !regexp.MustCompile(`Encoding +big5\n`).MatchString(got[0].Text()) {
+		t.Errorf("the test page does not show the format in force (48 columns, big5): %q", got[0].Text())
 	}
 	if jobs, _ := c.Journal().QueuedPrints(ctx, 10); len(jobs) != 0 {
 		t.Fatalf("still queued: %+v", jobs)

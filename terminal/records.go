@@ -232,12 +232,17 @@ func (t *Terminal) PrintReport(ctx context.Context, rep checkout.DayReport) erro
 }
 
 // TestPrint queues a test page through the print queue, as receipts go.
+// The page shows the format in force, defaults filled in.
 func (t *Terminal) TestPrint(ctx context.Context) error {
 	p, now := t.Profile(), time.Now()
+	f, err := printerFormat(p).Normalized()
+	if err != nil {
+		return err
+	}
 	r := printer.Receipt{Title: "TEST PRINT 測試列印", Store: nonEmpty(p.StoreName, "QR POS"), TID: p.TID,
 		Date: now.Format("2006-01-02"), Time: now.Format("15:04:05"),
-		Lines: []printer.Field{{Label: "Width", Value: fmt.Sprintf("%d", p.Printer.Width)}, {Label: "Encoding", Value: p.Printer.Encoding},
-			{Label: "Port", Value: nonEmpty(p.Printer.Port, "virtual")}},
+		Lines: []printer.Field{{Label: "Width", Value: fmt.Sprintf("%d columns", f.Width)}, {Label: "Encoding", Value: string(f.Encoding)},
+			{Label: "Chinese", Value: string(f.Chinese)}, {Label: "Port", Value: nonEmpty(p.Printer.Port, "virtual")}},
 		Footer: []string{"中文 測試 / 中文 测试", "0123456789 ABCDEF"}, QR: "TEST " + p.TID}
 	b, err := json.Marshal(r)
 	if err == nil {

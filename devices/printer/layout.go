@@ -23,7 +23,9 @@ type Format struct {
 	FullCut       bool        // full cut instead of partial
 }
 
-func (f Format) normalized() (Format, error) {
+// Normalized is f with its defaults filled in (48 columns, Big5, native
+// Chinese, the QR module for the width), or why f cannot print.
+func (f Format) Normalized() (Format, error) {
 	if f.Width == 0 {
 		f.Width = Width80mm
 	}
@@ -57,7 +59,7 @@ func (f Format) normalized() (Format, error) {
 // report lines, the QR code, footer, then the cut (and the drawer kick if
 // asked).
 func Layout(r Receipt, f Format) ([]byte, error) {
-	f, err := f.normalized()
+	f, err := f.Normalized()
 	if err != nil {
 		return nil, err
 	}

@@ -89,7 +89,7 @@ var ErrNoStatus = errors.New("status not available on this connection")
 
 func (cfg *Config) normalize() (*serial.Mode, error) {
 	var err error
-	if cfg.Format, err = cfg.Format.normalized(); err != nil {
+	if cfg.Format, err = cfg.Format.Normalized(); err != nil {
 		return nil, err
 	}
 	if cfg.Flow, err = ParseFlow(string(cfg.Flow)); err != nil {
