@@ -36,12 +36,12 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		}
 		return rc.Flush() == nil
 	}
-	w.WriteHeader(http.StatusOK)
 	e := s.engine()
 	updates, stop := e.Subscribe(256)
 	defer func() { stop() }()
 	asks, stopAsks := s.askEvents.Subscribe(16)
 	defer stopAsks()
+	w.WriteHeader(http.StatusOK) // subscribed: the till sees every update after its answer
 	if !send([]byte(": qrpos events\nretry: 2000\n\n")) {
 		return
 	}

@@ -67,6 +67,11 @@ func chargeRemote(ctx context.Context, c *api.Client, req checkout.ChargeRequest
 			break // handed to the terminal's background checks, like a local sale
 		}
 	}
+	if ch.Settled {
+		// Its notes come on the stream before its final state: print
+		// them all before the result.
+		notes.await(2 * time.Second)
+	}
 	notes.stop()
 	return settled(payments.State(ch.State), chargeEvent(finalEvent(payments.State(ch.State)), ch), out)
 }
@@ -74,16 +79,17 @@ func chargeRemote(ctx context.Context, c *api.Client, req checkout.ChargeRequest
 // notes prints the running terminal's "working" notes on one charge, as
 // a charge made here prints its engine's.
 type notes struct {
-	ids    chan string
-	cancel context.CancelFunc
-	done   chan struct{}
+	ids     chan string
+	cancel  context.CancelFunc
+	done    chan struct{}
+	settled chan struct{} // closed once the stream brought the charge's final state
 }
 
 // startNotes subscribes to the terminal's events; without them (an older
 // terminal) the charge goes on without notes.
 func startNotes(ctx context.Context, c *api.Client, out *eventWriter) *notes {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	n := &notes{ids: make(chan string, 1), cancel: cancel, done: make(chan struct{})}
+	n := &notes{ids: make(chan string, 1), cancel: cancel, done: make(chan struct{}), settled: make(chan struct{})}
 	events, err := c.Events(ctx)
 	if err != nil {
 		close(n.done)
@@ -91,39 +97,68 @@ func startNotes(ctx context.Context, c *api.Client, out *eventWriter) *notes {
 	}
 	go func() {
 		defer close(n.done)
-		ids := n.ids
-		var id string
-		var early []api.Event // before the charge's id is known
-		for {
-			select {
-			case id = <-ids:
-				ids = nil
-				for _, ev := range early {
-					if ev.Charge.ID == id {
-						out.note(ev.Message)
-					}
-				}
-				early = nil
-			case ev, ok := <-events:
-				if !ok {
-					return
-				}
-				if ev.Kind != string(checkout.UpdateWorking) || ev.Charge == nil {
-					continue
-				}
-				if id == "" {
-					early = append(early, ev)
-				} else if ev.Charge.ID == id {
-					out.note(ev.Message)
-				}
-			}
-		}
+		n.print(events, out)
 	}()
 	return n
 }
 
+// print prints the working notes of the charge follow names, those that
+// came before it too, and marks when its final state came.
+func (n *notes) print(events <-chan api.Event, out *eventWriter) {
+	ids := n.ids
+	var id string
+	var early []api.Event // before the charge's id is known
+	take := func(ev api.Event) {
+		switch {
+		case ev.Charge == nil || ev.Charge.ID != id:
+		case ev.Kind == string(checkout.UpdateWorking):
+			out.note(ev.Message)
+		case ev.Charge.Settled && !n.isSettled():
+			close(n.settled)
+		}
+	}
+	for {
+		select {
+		case id = <-ids:
+			ids = nil
+			for _, ev := range early {
+				take(ev)
+			}
+			early = nil
+		case ev, ok := <-events:
+			if !ok {
+				return
+			}
+			if id == "" {
+				early = append(early, ev)
+			} else {
+				take(ev)
+			}
+		}
+	}
+}
+
+func (n *notes) isSettled() bool {
+	select {
+	case <-n.settled:
+		return true
+	default:
+		return false
+	}
+}
+
 // follow prints the notes of charge id from now on (and those before).
 func (n *notes) follow(id string) { n.ids <- id }
+
+// await waits, at most d, for the stream to bring the charge's final
+// state (or to end).
+func (n *notes) await(d time.Duration) {
+	select {
+	case <-n.settled:
+	case <-n.done:
+	case <-time.After(d):
+	}
+}
 
 // stop ends the subscription; no note is printed after it returns.
 func (n *notes) stop() {
