@@ -136,18 +136,20 @@ func noteAck(ctx context.Context, tx *sql.Tx, acked, now int64) error {
 	return err
 }
 
-// OutboxBacklog is how many entries head office does not hold yet, and
-// when head office last answered (zero: never).
+// OutboxBacklog is how many entries head office does not hold yet and
+// may still get (the pruned ones it never will), and when head office
+// last answered (zero: never).
 func (j *Journal) OutboxBacklog(ctx context.Context) (n int64, lastUpload time.Time, err error) {
 	if err := j.needOutbox("outbox backlog"); err != nil {
 		return 0, time.Time{}, err
 	}
-	var acked, at, last int64
-	err = j.db.QueryRowContext(ctx, "SELECT acked, uploaded_at, ("+lastSeqQuery+") FROM outbox_cursor WHERE id = 1").Scan(&acked, &at, &last)
+	var acked, at, last, pruned int64
+	err = j.db.QueryRowContext(ctx, "SELECT acked, uploaded_at, ("+lastSeqQuery+"), ("+prunedThroughQuery+") FROM outbox_cursor WHERE id = 1").
+		Scan(&acked, &at, &last, &pruned)
 	if err != nil {
 		return 0, time.Time{}, fmt.Errorf("outbox backlog: %w", err)
 	}
-	return max(last-acked, 0), fromNanos(at), nil
+	return max(last-max(acked, pruned), 0), fromNanos(at), nil
 }
 
 // PruneOutbox deletes the entries head office acknowledged more than
@@ -164,6 +166,40 @@ func (j *Journal) PruneOutbox(ctx context.Context, olderThan time.Duration) (int
 	if err != nil {
 		return 0, fmt.Errorf("prune outbox: %w", err)
 	}
+	n, err := j.deleteOutboxThrough(ctx, upTo, func(tx *sql.Tx) error {
+		// The acks it used say nothing more.
+		_, err := tx.ExecContext(ctx, "DELETE FROM outbox_acks WHERE at <= ? AND acked <= ?", cutoff, upTo)
+		return err
+	})
+	if err != nil {
+		return n, fmt.Errorf("prune outbox: %w", err)
+	}
+	return n, nil
+}
+
+// PruneUnsent deletes the entries written more than olderThan ago, sent
+// or not, and returns how many went. Only a terminal without head office
+// calls it: head office, configured later, gets the entries of the last
+// olderThan and counts the rest as missing (PrunedThrough tells it).
+func (j *Journal) PruneUnsent(ctx context.Context, olderThan time.Duration) (int64, error) {
+	if err := j.needOutbox("prune unsent"); err != nil {
+		return 0, err
+	}
+	cutoff := j.now().Add(-olderThan).UnixNano()
+	var upTo int64
+	if err := j.db.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) FROM outbox WHERE at <= ?", cutoff).Scan(&upTo); err != nil {
+		return 0, fmt.Errorf("prune unsent: %w", err)
+	}
+	n, err := j.deleteOutboxThrough(ctx, upTo, nil)
+	if err != nil {
+		return n, fmt.Errorf("prune unsent: %w", err)
+	}
+	return n, nil
+}
+
+// deleteOutboxThrough deletes the entries up to seq upTo, a chunk per
+// transaction; done runs in the transaction that finds none left.
+func (j *Journal) deleteOutboxThrough(ctx context.Context, upTo int64, done func(*sql.Tx) error) (int64, error) {
 	var total int64
 	for {
 		var n int64
@@ -174,21 +210,38 @@ func (j *Journal) PruneOutbox(ctx context.Context, olderThan time.Duration) (int
 				return err
 			}
 			n, err = res.RowsAffected()
-			if err != nil || n > 0 {
+			if err != nil || n > 0 || done == nil {
 				return err
 			}
-			// Done: the acks it used say nothing more.
-			_, err = tx.ExecContext(ctx, "DELETE FROM outbox_acks WHERE at <= ? AND acked <= ?", cutoff, upTo)
-			return err
+			return done(tx)
 		})
 		if err != nil {
-			return total, fmt.Errorf("prune outbox: %w", err)
+			return total, err
 		}
 		total += n
 		if n == 0 {
 			return total, nil
 		}
 	}
+}
+
+// prunedThroughQuery is the highest sequence the outbox no longer holds
+// (0: it holds every entry it gave): the one before its oldest entry, or
+// when none is left, the last it gave.
+const prunedThroughQuery = `SELECT coalesce((SELECT min(seq) FROM outbox) - 1, (` + lastSeqQuery + `))`
+
+// PrunedThrough is the highest sequence whose entry the outbox deleted,
+// with every entry before it (0: none): head office may lack them and
+// can no longer get them.
+func (j *Journal) PrunedThrough(ctx context.Context) (int64, error) {
+	if err := j.needOutbox("pruned through"); err != nil {
+		return 0, err
+	}
+	var n int64
+	if err := j.db.QueryRowContext(ctx, prunedThroughQuery).Scan(&n); err != nil {
+		return 0, fmt.Errorf("pruned through: %w", err)
+	}
+	return n, nil
 }
 
 // scrubOutboxProfiles gives every profile entry of the outbox the settings

@@ -417,6 +417,63 @@ func TestPruneOutbox(t *testing.T) {
 	}
 }
 
+// TestPruneUnsent: a terminal without head office deletes entries older
+// than the given age, sent or not; PrunedThrough says up to where, the
+// backlog counts only what is left, and sequence numbers go on.
+func TestPruneUnsent(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	j, err := Open(ctx, privateDir(t)+"/pos.db", WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	pruned := func() int64 {
+		t.Helper()
+		n, err := j.PrunedThrough(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if pruned() != 0 {
+		t.Fatalf("an empty journal pruned through %d", pruned())
+	}
+	t0 := now
+	for i := 0; i < 3; i++ {
+		newSale(t, j, "ALIPAYHK", 100) // 1-6
+	}
+	now = t0.AddDate(0, 0, 80)
+	newSale(t, j, "ALIPAYHK", 100) // 7-8
+	if n, err := j.PruneUnsent(ctx, 90*24*time.Hour); err != nil || n != 0 || pruned() != 0 {
+		t.Fatalf("pruned %d (through %d), %v; want none yet", n, pruned(), err)
+	}
+	now = t0.AddDate(0, 0, 91)
+	if n, err := j.PruneUnsent(ctx, 90*24*time.Hour); err != nil || n != 6 || pruned() != 6 {
+		t.Fatalf("pruned %d (through %d), %v; want 1-6", n, pruned(), err)
+	}
+	if es := outboxAfter(t, j, 0); len(es) != 2 || es[0].Seq != 7 {
+		t.Fatalf("left %+v", es)
+	}
+	if n, _, _ := j.OutboxBacklog(ctx); n != 2 {
+		t.Fatalf("backlog %d; want the 2 left", n)
+	}
+	now = t0.AddDate(0, 0, 200)
+	if n, err := j.PruneUnsent(ctx, 90*24*time.Hour); err != nil || n != 2 || pruned() != 8 {
+		t.Fatalf("pruned %d (through %d), %v; want 7-8", n, pruned(), err)
+	}
+	if n, _, _ := j.OutboxBacklog(ctx); n != 0 {
+		t.Fatalf("backlog %d of an emptied outbox", n)
+	}
+	newSale(t, j, "ALIPAYHK", 100)
+	if es := outboxAfter(t, j, 0); len(es) != 2 || es[0].Seq != 9 || pruned() != 8 {
+		t.Fatalf("after pruning all: %+v, pruned through %d", es, pruned())
+	}
+	if cur, err := j.UploadCursor(ctx); err != nil || cur != 0 {
+		t.Fatalf("cursor %d %v: pruning moved it", cur, err)
+	}
+}
+
 // TestOutboxBackfill: a journal of schema 6 (a terminal that ran for
 // months) gets every row it holds enqueued once by the migration: orders
 // first, then refunds, events, print jobs, the audit log and the profile,

@@ -33,6 +33,10 @@ type hqConfig struct {
 	MaxBackoff time.Duration // the longest pause after failures
 	Timeout    time.Duration // one request
 	KeepAcked  time.Duration // entries acked longer ago are pruned (once a day)
+	// KeepUnsent: with no head office configured, entries older than this
+	// are pruned, sent or not (once a day); head office, configured later,
+	// gets the newer ones and counts the rest as missing.
+	KeepUnsent time.Duration
 	// Proxy picks the proxy for a request (http.ProxyFromEnvironment).
 	Proxy func(*http.Request) (*url.URL, error)
 	// RootCAs are the authorities trusted for https (nil: the system's).
@@ -40,11 +44,14 @@ type hqConfig struct {
 	// afterAck is called between head office's answer and the cursor's
 	// move (tests kill the terminal there).
 	afterAck func(hqwire.Ack)
+	// afterPrune is called after each daily pruning with how many
+	// entries went (tests wait for it).
+	afterPrune func(n int64, err error)
 }
 
 func defaultHQConfig() hqConfig {
 	return hqConfig{Poll: time.Second, Heartbeat: time.Minute, MaxBackoff: time.Minute, Timeout: 30 * time.Second,
-		KeepAcked: 30 * 24 * time.Hour, Proxy: http.ProxyFromEnvironment}
+		KeepAcked: 30 * 24 * time.Hour, KeepUnsent: 90 * 24 * time.Hour, Proxy: http.ProxyFromEnvironment}
 }
 
 // maxAckBytes is the largest answer read from head office (a profile
@@ -161,7 +168,9 @@ func (l *hqLink) run(ctx context.Context) {
 				backoff = 0
 			}
 			l.applyPending(ctx)
-			l.prune(ctx)
+			l.prune(ctx, false)
+		} else {
+			l.prune(ctx, true)
 		}
 		select {
 		case <-ctx.Done():
@@ -227,10 +236,14 @@ func (l *hqLink) sendBatch(ctx context.Context, p checkout.Profile) (full bool, 
 	if err != nil {
 		return false, err
 	}
+	pruned, err := j.PrunedThrough(ctx)
+	if err != nil {
+		return false, err
+	}
 	from := cursor
 	l.mu.Lock()
 	if l.resendFrom >= 0 && l.resendFrom < cursor {
-		from = l.resendFrom
+		from = max(l.resendFrom, pruned) // head office gets the rest as missing
 	}
 	recent := time.Since(l.lastContact) < l.cfg.Heartbeat
 	l.mu.Unlock()
@@ -248,7 +261,7 @@ func (l *hqLink) sendBatch(ctx context.Context, p checkout.Profile) (full bool, 
 	if len(entries) == 0 && recent {
 		return false, nil
 	}
-	batch, err := l.batch(ctx, p, entries)
+	batch, err := l.batch(ctx, p, entries, pruned)
 	if err != nil {
 		return false, err
 	}
@@ -289,9 +302,9 @@ func (l *hqLink) acked(ctx context.Context, ack hqwire.Ack, cursor int64, entrie
 	return nil
 }
 
-// batch wraps entries with the journal's identity and the terminal's
-// status.
-func (l *hqLink) batch(ctx context.Context, p checkout.Profile, entries []hqwire.Entry) (hqwire.Batch, error) {
+// batch wraps entries with the journal's identity, up to where it pruned
+// its entries, and the terminal's status.
+func (l *hqLink) batch(ctx context.Context, p checkout.Profile, entries []hqwire.Entry, pruned int64) (hqwire.Batch, error) {
 	j := l.t.journal
 	backlog, _, err := j.OutboxBacklog(ctx)
 	if err != nil {
@@ -309,7 +322,7 @@ func (l *hqLink) batch(ctx context.Context, p checkout.Profile, entries []hqwire
 		providers[k] = cleanText(v, maxStatusText)
 	}
 	return hqwire.Batch{JournalID: j.ID(), TID: p.TID, Version: cleanText(l.version, maxStatusText), SentAt: time.Now().UTC(), Entries: entries,
-		Status: hqwire.Status{Backlog: backlog, Printer: cleanText(l.printerStatus(ctx), maxStatusText), Providers: providers, ProfileVersion: version}}, nil
+		PrunedThrough: pruned, Status: hqwire.Status{Backlog: backlog, Printer: cleanText(l.printerStatus(ctx), maxStatusText), Providers: providers, ProfileVersion: version}}, nil
 }
 
 // maxStatusText is the longest text of a batch's status (head office
@@ -384,16 +397,25 @@ func (l *hqLink) post(ctx context.Context, p checkout.Profile, b hqwire.Batch) (
 }
 
 // prune deletes, once a day, the entries head office acknowledged more
-// than KeepAcked ago.
-func (l *hqLink) prune(ctx context.Context) {
+// than KeepAcked ago; on a terminal without head office (standalone), the
+// entries older than KeepUnsent, acknowledged or not.
+func (l *hqLink) prune(ctx context.Context, standalone bool) {
 	if time.Since(l.lastPrune) < 24*time.Hour {
 		return
 	}
 	l.lastPrune = time.Now()
-	n, err := l.t.journal.PruneOutbox(ctx, l.cfg.KeepAcked)
+	j := l.t.journal
+	prune, keep, what := j.PruneOutbox, l.cfg.KeepAcked, "acknowledged"
+	if standalone {
+		prune, keep, what = j.PruneUnsent, l.cfg.KeepUnsent, "unsent, no head office"
+	}
+	n, err := prune(ctx, keep)
 	if err != nil {
 		l.t.log.Error("pruning the outbox", "err", err)
 	} else if n > 0 {
-		l.t.log.Info("pruned the outbox", "entries", n)
+		l.t.log.Info("pruned the outbox", "entries", n, "older than", keep.String(), "which", what)
+	}
+	if l.cfg.afterPrune != nil {
+		l.cfg.afterPrune(n, err)
 	}
 }

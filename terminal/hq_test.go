@@ -51,6 +51,7 @@ type fakeHQ struct {
 
 	mu        sync.Mutex
 	entries   map[hqKey]hqwire.Entry
+	pruned    map[string]int64 // per journal: the terminal deleted entries up to it
 	posts     int
 	dups      int
 	conflicts int
@@ -66,7 +67,7 @@ type fakeHQ struct {
 }
 
 func newFakeHQ(t testing.TB) *fakeHQ {
-	f := &fakeHQ{t: t, token: testHQToken, entries: map[hqKey]hqwire.Entry{}}
+	f := &fakeHQ{t: t, token: testHQToken, entries: map[hqKey]hqwire.Entry{}, pruned: map[string]int64{}}
 	f.start()
 	t.Cleanup(f.stop)
 	return f
@@ -149,9 +150,13 @@ func (f *fakeHQ) ingest(b hqwire.Batch, forget bool) hqwire.Ack {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if forget {
-		f.entries = map[hqKey]hqwire.Entry{}
+		f.entries, f.pruned = map[hqKey]hqwire.Entry{}, map[string]int64{}
 	}
 	f.statuses = append(f.statuses, b.Status)
+	if len(b.Entries) > 0 && b.Entries[0].Seq <= b.PrunedThrough {
+		f.t.Errorf("fake hq: entry %d sent, yet pruned through %d", b.Entries[0].Seq, b.PrunedThrough)
+	}
+	f.pruned[b.JournalID] = max(f.pruned[b.JournalID], b.PrunedThrough)
 	for i, e := range b.Entries {
 		if i > 0 && e.Seq <= b.Entries[i-1].Seq {
 			f.t.Errorf("fake hq: entries out of order: %d after %d", e.Seq, b.Entries[i-1].Seq)
@@ -179,9 +184,10 @@ func (f *fakeHQ) ingest(b hqwire.Batch, forget bool) hqwire.Ack {
 	return ack
 }
 
-// contiguous is the highest seq up to which every entry of journal is held.
+// contiguous is the highest seq up to which every entry of journal is
+// held, or was pruned at the terminal.
 func (f *fakeHQ) contiguous(journal string) int64 {
-	n := int64(0)
+	n := f.pruned[journal]
 	for {
 		if _, ok := f.entries[hqKey{journal, n + 1}]; !ok {
 			return n
@@ -235,6 +241,7 @@ func (f *fakeHQ) assertHolds(t testing.TB, j *storage.Journal) {
 // a fake head office.
 type hqRig struct {
 	sb     *sandbox.Server
+	base   string // the sandbox's URL
 	config string
 	hq     *fakeHQ
 }
@@ -245,7 +252,7 @@ func newHQRig(t testing.TB) *hqRig {
 	t.Cleanup(sb.Close)
 	srv := httptest.NewServer(sb.Handler())
 	t.Cleanup(srv.Close)
-	r := &hqRig{sb: sb, hq: newFakeHQ(t)}
+	r := &hqRig{sb: sb, base: srv.URL, hq: newFakeHQ(t)}
 	r.config = writeHQConfig(t, srv.URL, r.hq.URL())
 	return r
 }
@@ -258,8 +265,11 @@ func writeHQConfig(t testing.TB, base, hqURL string) string {
 	}
 	path := filepath.Join(dir, "terminal.toml")
 	cfg := fmt.Sprintf("tid = \"HQ01\"\nstore_name = \"Branch\"\njournal = \"pos.db\"\n[eftpay]\nbase_url = %q\nuser_confirm_key = %q\nsecret = %q\n"+
-		"[qfpay]\nbase_url = %q\napp_code = %q\nclient_key = %q\n[hq]\nurl = %q\ntoken = %q\n",
-		base+"/VMP", sandbox.DemoEftpayUser, sandbox.DemoEftpaySecret, base, sandbox.DemoQFPayAppCode, sandbox.DemoQFPayKey, hqURL, testHQToken)
+		"[qfpay]\nbase_url = %q\napp_code = %q\nclient_key = %q\n",
+		base+"/VMP", sandbox.DemoEftpayUser, sandbox.DemoEftpaySecret, base, sandbox.DemoQFPayAppCode, sandbox.DemoQFPayKey)
+	if hqURL != "" { // none: a terminal without head office
+		cfg += fmt.Sprintf("[hq]\nurl = %q\ntoken = %q\n", hqURL, testHQToken)
+	}
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}

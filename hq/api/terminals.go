@@ -29,12 +29,14 @@ type Terminal struct {
 }
 
 // Journal is one journal a terminal uploaded; acked is the seq up to
-// which head office holds all its entries.
+// which head office holds all its entries, or knows the terminal deleted
+// them unsent (missing counts those: it ran long without head office).
 type Journal struct {
 	JournalID string    `json:"journal_id"`
 	FirstSeen time.Time `json:"first_seen"`
 	LastSeen  time.Time `json:"last_seen"`
 	Acked     int64     `json:"acked"`
+	Missing   int64     `json:"missing"`
 }
 
 func (a *API) terminals(w http.ResponseWriter, r *http.Request) {
@@ -61,7 +63,7 @@ func (a *API) terminals(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, j := range t.Journals {
 			v.Journals = append(v.Journals, Journal{JournalID: j.JournalID, FirstSeen: j.FirstSeen.In(a.loc()),
-				LastSeen: j.LastSeen.In(a.loc()), Acked: j.Acked})
+				LastSeen: j.LastSeen.In(a.loc()), Acked: j.Acked, Missing: j.Missing})
 		}
 		out.Terminals = append(out.Terminals, v)
 	}

@@ -35,21 +35,29 @@ type rig struct {
 
 func newRig(t testing.TB, tid string) *rig {
 	t.Helper()
+	r, tm := newStandalone(t, tid)
+	tm.HQ, tm.Token = r.hq.Server.URL, r.hq.Enrol(tid, "Central")
+	r.term = hqtest.OpenTerminal(t, tm)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	r.term.StartHQ(ctx, "e2e") // the shipped settings: a look at the outbox every second
+	return r
+}
+
+// newStandalone is a head office and a sandbox, and the profile of a
+// terminal at the sandbox that head office has not enrolled yet (tm; not
+// opened).
+func newStandalone(t testing.TB, tid string) (*rig, hqtest.Terminal) {
+	t.Helper()
 	r := &rig{hq: hqtest.New(t), tid: tid}
-	token := r.hq.Enrol(tid, "Central")
 	r.sb = sandbox.New(sandbox.Config{Logger: quiet, QFPayRatePerSecond: 10000, QFPayRatePerMinute: 1000000})
 	t.Cleanup(r.sb.Close)
 	srv := httptest.NewServer(r.sb.Handler())
 	t.Cleanup(srv.Close)
-	c := hqtest.OpenTerminal(t, hqtest.Terminal{TID: tid, Store: "Central", Sandbox: srv.URL, HQ: r.hq.Server.URL, Token: token,
+	return r, hqtest.Terminal{TID: tid, Store: "Central", Sandbox: srv.URL, Dir: t.TempDir(),
 		Tune: func(c *checkout.Config) {
 			c.Poll = checkout.PollSchedule{First: 20 * time.Millisecond, Fast: 20 * time.Millisecond, FastFor: time.Second, Slow: 50 * time.Millisecond}
-		}})
-	r.term = c
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	c.StartHQ(ctx, "e2e") // the shipped settings: a look at the outbox every second
-	return r
+		}}
 }
 
 // sale charges amount cents by Alipay's QR and has the sandbox's customer

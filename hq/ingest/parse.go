@@ -63,7 +63,14 @@ func Parse(data []byte) (store.Upload, error) {
 	if err := checkHeader(&b); err != nil {
 		return store.Upload{}, err
 	}
-	u := store.Upload{TID: b.TID, JournalID: b.JournalID, Version: b.Version, SentAt: b.SentAt.UTC(), Status: b.Status}
+	if b.PrunedThrough < 0 {
+		return store.Upload{}, bad(0, "pruned_through %d: want 0 or more", b.PrunedThrough)
+	}
+	if len(b.Entries) > 0 && b.Entries[0].Seq <= b.PrunedThrough {
+		return store.Upload{}, bad(b.Entries[0].Seq, "sent, yet pruned (pruned_through %d)", b.PrunedThrough)
+	}
+	u := store.Upload{TID: b.TID, JournalID: b.JournalID, Version: b.Version, SentAt: b.SentAt.UTC(), Status: b.Status,
+		PrunedThrough: b.PrunedThrough}
 	last := int64(0)
 	for _, we := range b.Entries {
 		if we.Seq <= last {

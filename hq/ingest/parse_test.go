@@ -49,6 +49,24 @@ func TestParseDecodesAndHashes(t *testing.T) {
 	}
 }
 
+// TestParsePrunedThrough: a batch may say the terminal deleted entries
+// below its first, never one it carries, nor a negative seq.
+func TestParsePrunedThrough(t *testing.T) {
+	b := batch()
+	b.Entries = b.Entries[2:] // seq 5
+	for pruned, ok := range map[int64]bool{0: true, 4: true, 5: false, 9: false, -1: false} {
+		b.PrunedThrough = pruned
+		u, err := Parse(encode(b))
+		if (err == nil) != ok || err == nil && u.PrunedThrough != pruned {
+			t.Errorf("pruned_through %d: %+v %v; want ok %v", pruned, u.PrunedThrough, err, ok)
+		}
+	}
+	b.Entries, b.PrunedThrough = nil, 40 // all pruned, nothing left to send
+	if u, err := Parse(encode(b)); err != nil || u.PrunedThrough != 40 {
+		t.Errorf("an empty batch after pruning: %+v %v", u.PrunedThrough, err)
+	}
+}
+
 // TestStorable: what PostgreSQL's jsonb refuses is found first.
 func TestStorable(t *testing.T) {
 	for s, ok := range map[string]bool{
@@ -72,6 +90,9 @@ func FuzzParse(f *testing.F) {
 	f.Add(encode(b))
 	f.Add([]byte(`{"journal_id":"0123456789abcdef0123456789abcdef","tid":"T1","entries":[]}`))
 	f.Add([]byte(`{"entries":[{"seq":1,"kind":"order","body":{}}]}`))
+	b = batch()
+	b.PrunedThrough = 4
+	f.Add(encode(b))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		u, err := Parse(data)
 		if err != nil {
@@ -84,7 +105,10 @@ func FuzzParse(f *testing.F) {
 		if len(u.JournalID) != 32 || strings.ToLower(u.JournalID) != u.JournalID || u.TID == "" || len(u.Entries) > wire.MaxBatch {
 			t.Fatalf("accepted header %q %q", u.JournalID, u.TID)
 		}
-		last := int64(0)
+		if u.PrunedThrough < 0 {
+			t.Fatalf("accepted pruned_through %d", u.PrunedThrough)
+		}
+		last := u.PrunedThrough
 		for _, e := range u.Entries {
 			var c bytes.Buffer
 			if e.Seq <= last || json.Compact(&c, e.Body) != nil || !bytes.Equal(c.Bytes(), e.Body) || e.Body[0] != '{' ||

@@ -95,6 +95,37 @@ func TestBatchAfterAGap(t *testing.T) {
 	holdsExactly(t, r, j, 15)
 }
 
+// TestPrunedEntriesCountAsMissing: a terminal that deleted entries
+// before head office got them (it ran long without head office) says so;
+// head office acks past them, counts as missing only those it never held,
+// and counts them once however often the terminal says it.
+func TestPrunedEntriesCountAsMissing(t *testing.T) {
+	r := hqtest.New(t)
+	token := r.Enrol("T001", "Central")
+	j := sales("T001", 4) // seqs 1-20
+	mustAck(t, r, token, j.Batch(1, 5), 5)
+	mustAck(t, r, token, j.Batch(11, 15), 5) // held beyond the gap 6-10
+	b := j.Batch(16, 18)
+	b.PrunedThrough = 15 // the terminal no longer has 1-15
+	mustAck(t, r, token, b, 18)
+	b = j.Batch(19, 20)
+	b.PrunedThrough = 15
+	mustAck(t, r, token, b, 20)
+	b = j.Batch(0, 0) // nothing left to send; pruned up to its last entry
+	b.PrunedThrough = 20
+	mustAck(t, r, token, b, 20)
+	terminals, err := r.DB.Terminals(context.Background(), "")
+	if err != nil || len(terminals) != 1 || len(terminals[0].Journals) != 1 {
+		t.Fatalf("terminals %+v %v", terminals, err)
+	}
+	if got := terminals[0].Journals[0]; got.Missing != 5 || got.Acked != 20 {
+		t.Fatalf("journal %+v; want acked 20 and 5 missing (seqs 6-10)", got)
+	}
+	if n := count(t, r, "entries", j.ID); n != 15 {
+		t.Fatalf("%d entries held; want 15", n)
+	}
+}
+
 // TestHalfDeliveredBatch: a terminal that goes away halfway through
 // sending its batch stores nothing of it; the batch sent again is stored
 // once.

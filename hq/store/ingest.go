@@ -45,7 +45,7 @@ func (db *DB) ingest(ctx context.Context, tx pgx.Tx, u Upload) (wire.Ack, error)
 	if err := project(ctx, tx, u, shop, fresh); err != nil {
 		return ack, err
 	}
-	if ack.Acked, err = advance(ctx, tx, u.JournalID); err != nil {
+	if ack.Acked, err = advance(ctx, tx, u.JournalID, u.PrunedThrough); err != nil {
 		return ack, err
 	}
 	if err := saveStatus(ctx, tx, u); err != nil {
@@ -168,15 +168,20 @@ func insertConflicts(ctx context.Context, tx pgx.Tx, journal string, es []Entry,
 }
 
 // advance moves the journal's acked to the end of the run of seqs without
-// a gap that starts right after it, and returns it.
-func advance(ctx context.Context, tx pgx.Tx, journal string) (int64, error) {
+// a gap that starts right after it, and returns it. Entries the terminal
+// pruned before head office got them (pruned: up to which) count as
+// missing, and the run starts after them.
+func advance(ctx context.Context, tx pgx.Tx, journal string, pruned int64) (int64, error) {
 	var acked int64
-	err := tx.QueryRow(ctx, `UPDATE journals j SET last_seen = now(), acked = coalesce((
+	err := tx.QueryRow(ctx, `UPDATE journals j SET last_seen = now(),
+		missing = j.missing + CASE WHEN $2 > j.acked THEN $2 - j.acked - (
+			SELECT count(*) FROM entries WHERE journal_id = j.journal_id AND seq > j.acked AND seq <= $2) ELSE 0 END,
+		acked = coalesce((
 			SELECT max(seq) FROM (
 				SELECT seq, seq - row_number() OVER (ORDER BY seq) AS run
-				FROM entries WHERE journal_id = j.journal_id AND seq > j.acked) s
-			WHERE run = j.acked), j.acked)
-		WHERE journal_id = $1 RETURNING acked`, journal).Scan(&acked)
+				FROM entries WHERE journal_id = j.journal_id AND seq > greatest(j.acked, $2)) s
+			WHERE run = greatest(j.acked, $2)), greatest(j.acked, $2))
+		WHERE journal_id = $1 RETURNING acked`, journal, pruned).Scan(&acked)
 	return acked, err
 }
 

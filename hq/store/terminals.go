@@ -56,6 +56,7 @@ type Journal struct {
 	FirstSeen time.Time
 	LastSeen  time.Time
 	Acked     int64
+	Missing   int64 // entries the terminal deleted before head office got them
 }
 
 // Terminals lists the terminals of shop ("": all), by store and tid.
@@ -65,7 +66,8 @@ func (db *DB) Terminals(ctx context.Context, shop string) ([]Terminal, error) {
 		coalesce(array_agg(j.journal_id ORDER BY j.first_seen, j.journal_id) FILTER (WHERE j.journal_id IS NOT NULL), '{}'),
 		coalesce(array_agg(j.first_seen ORDER BY j.first_seen, j.journal_id) FILTER (WHERE j.journal_id IS NOT NULL), '{}'),
 		coalesce(array_agg(j.last_seen ORDER BY j.first_seen, j.journal_id) FILTER (WHERE j.journal_id IS NOT NULL), '{}'),
-		coalesce(array_agg(j.acked ORDER BY j.first_seen, j.journal_id) FILTER (WHERE j.journal_id IS NOT NULL), '{}')
+		coalesce(array_agg(j.acked ORDER BY j.first_seen, j.journal_id) FILTER (WHERE j.journal_id IS NOT NULL), '{}'),
+		coalesce(array_agg(j.missing ORDER BY j.first_seen, j.journal_id) FILTER (WHERE j.journal_id IS NOT NULL), '{}')
 		FROM terminals t LEFT JOIN journals j ON j.tid = t.tid
 		WHERE $1 = '' OR t.store = $1
 		GROUP BY t.tid ORDER BY t.store, t.tid`, shop)
@@ -76,13 +78,13 @@ func (db *DB) Terminals(ctx context.Context, shop string) ([]Terminal, error) {
 	var t Terminal
 	var ids []string
 	var first, last []time.Time
-	var acked []int64
+	var acked, missing []int64
 	_, err = pgx.ForEachRow(rows, []any{&t.TID, &t.Store, &t.EnrolledAt, &t.LastSeen, &t.Version, &t.Backlog,
-		&t.Printer, &t.Providers, &t.ProfileVersion, &ids, &first, &last, &acked}, func() error {
+		&t.Printer, &t.Providers, &t.ProfileVersion, &ids, &first, &last, &acked, &missing}, func() error {
 		c := t
 		c.Journals = nil
 		for i := range ids {
-			c.Journals = append(c.Journals, Journal{JournalID: ids[i], FirstSeen: first[i], LastSeen: last[i], Acked: acked[i]})
+			c.Journals = append(c.Journals, Journal{JournalID: ids[i], FirstSeen: first[i], LastSeen: last[i], Acked: acked[i], Missing: missing[i]})
 		}
 		out = append(out, c)
 		t.LastSeen, t.Providers = nil, nil

@@ -17,6 +17,9 @@ type Upload struct {
 	SentAt    time.Time
 	Status    wire.Status
 	Entries   []Entry // ascending by Seq
+	// PrunedThrough: the terminal no longer holds entries up to this seq
+	// (wire.Batch).
+	PrunedThrough int64
 }
 
 // Entry is one checked entry. Body is compact JSON; Hash covers kind, at

@@ -239,3 +239,36 @@ func TestProfileFormStale(t *testing.T) {
 		t.Fatalf("a viewer posts the profile form: %d", resp.StatusCode)
 	}
 }
+
+// TestTerminalsShowMissingEntries: a terminal that pruned entries before
+// head office got them (it ran without head office) is marked on the
+// terminal list with how many; the others are not.
+func TestTerminalsShowMissingEntries(t *testing.T) {
+	c := newChain(t)
+	j := hqtest.NewJournal("T003")
+	j.Sale(hqtest.OrderNo("T003", 1), 1000)
+	j.Sale(hqtest.OrderNo("T003", 2), 2000)
+	b := j.Batch(6, int64(len(j.Entries)))
+	b.PrunedThrough = 5
+	if rep := c.Post(c.Enrol("T003", "Central"), b); rep.Status != 200 || rep.Ack.Acked != int64(len(j.Entries)) {
+		t.Fatalf("upload after pruning: %+v", rep)
+	}
+	p := newPage(t, c)
+	p.login(admin, "/terminals")
+	_, body := p.get("/terminals")
+	rows := regexp.MustCompile(`(?s)<tr>.*?</tr>`).FindAllString(body, -1)
+	marked := map[string]bool{}
+	for _, row := range rows {
+		for _, tid := range []string{"T001", "T002", "T003"} {
+			if strings.Contains(row, ">"+tid+"</a>") {
+				marked[tid] = strings.Contains(row, "never uploaded")
+				if tid == "T003" && !strings.Contains(row, "5 entries never uploaded") {
+					t.Errorf("T003's row: %q", row)
+				}
+			}
+		}
+	}
+	if len(marked) != 3 || !marked["T003"] || marked["T001"] || marked["T002"] {
+		t.Fatalf("rows marked as missing entries: %v", marked)
+	}
+}

@@ -27,6 +27,7 @@ type terminalRow struct {
 	Providers                          []providerHealth
 	Profile                            string // when its profile version was made
 	Journals                           int
+	Missing                            int64 // entries deleted at the terminal before upload
 	Never, Silent, PrinterBad          bool
 	ProfileURL, OrdersURL              string
 }
@@ -63,6 +64,9 @@ func (pg *Pages) terminalRow(t store.Terminal) terminalRow {
 	row := terminalRow{TID: t.TID, Store: t.Store, Version: t.Version, Backlog: t.Backlog, Printer: t.Printer,
 		Journals: len(t.Journals), Never: t.LastSeen == nil, PrinterBad: t.Printer != "" && t.Printer != "ready",
 		ProfileURL: "/terminals/" + url.PathEscape(t.TID) + "/profile"}
+	for _, j := range t.Journals {
+		row.Missing += j.Missing
+	}
 	if t.LastSeen != nil {
 		age := pg.now().Sub(*t.LastSeen)
 		row.LastSeen, row.Ago, row.Silent = pg.clock(*t.LastSeen), ago(age), age > silentAfter

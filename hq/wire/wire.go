@@ -40,6 +40,12 @@ type Batch struct {
 	SentAt    time.Time `json:"sent_at"`
 	Status    Status    `json:"status"`
 	Entries   []Entry   `json:"entries"`
+	// PrunedThrough: the journal no longer holds any entry up to this seq
+	// (0: it holds them all). It deletes acknowledged entries after a
+	// while, and unsent ones only after running long without head office
+	// configured. Head office acknowledges past the ones it never got and
+	// counts them as missing. Below the first entry of the batch.
+	PrunedThrough int64 `json:"pruned_through,omitempty"`
 }
 
 // Status is the terminal as head office's terminal list shows it.

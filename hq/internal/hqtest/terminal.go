@@ -22,8 +22,11 @@ type Terminal struct {
 	AppCode    string // QFPay's app code (default the sandbox's demo one)
 	Eftpay     bool   // eftPay too, not only QFPay
 	NotifyURL  string // the profile's notify_url, if any
-	HQ, Token  string // head office's URL and the terminal's token
+	HQ, Token  string // head office's URL and the terminal's token ("": none)
 	Tune       func(*checkout.Config)
+	// Dir holds the profile and the journal (default: a new private
+	// directory). The same Dir again opens the same journal.
+	Dir string
 }
 
 // OpenTerminal writes tm's profile (mode 0600, in a private directory of
@@ -34,7 +37,10 @@ func OpenTerminal(t testing.TB, tm Terminal) *terminal.Terminal {
 	if tm.AppCode == "" {
 		tm.AppCode = sandbox.DemoQFPayAppCode
 	}
-	dir := t.TempDir()
+	dir := tm.Dir
+	if dir == "" {
+		dir = t.TempDir()
+	}
 	if err := os.Chmod(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +51,9 @@ func OpenTerminal(t testing.TB, tm Terminal) *terminal.Terminal {
 		cfg += fmt.Sprintf("[eftpay]\nbase_url = %q\nuser_confirm_key = %q\nsecret = %q\n",
 			tm.Sandbox+"/VMP", sandbox.DemoEftpayUser, sandbox.DemoEftpaySecret)
 	}
-	cfg += fmt.Sprintf("[hq]\nurl = %q\ntoken = %q\n", tm.HQ, tm.Token)
+	if tm.HQ != "" {
+		cfg += fmt.Sprintf("[hq]\nurl = %q\ntoken = %q\n", tm.HQ, tm.Token)
+	}
 	path := filepath.Join(dir, "terminal.toml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
