@@ -309,16 +309,24 @@ func TestOutboxSeqConcurrent(t *testing.T) {
 	}
 }
 
+// openClocked opens a new journal whose clock reads *now, closed when the
+// test ends.
+func openClocked(t *testing.T, now *time.Time) *Journal {
+	t.Helper()
+	j, err := Open(context.Background(), privateDir(t)+"/pos.db", WithClock(func() time.Time { return *now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j.Close() })
+	return j
+}
+
 // TestUploadCursor: the cursor moves only forward and never past the last
 // entry; every answer is a last upload; the backlog is what is left.
 func TestUploadCursor(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
-	j, err := Open(ctx, privateDir(t)+"/pos.db", WithClock(func() time.Time { return now }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
+	j := openClocked(t, &now)
 	for i := 0; i < 3; i++ {
 		newSale(t, j, "ALIPAYHK", 100) // 2 entries each
 	}
@@ -367,11 +375,7 @@ func TestOutboxReadOnly(t *testing.T) {
 func TestPruneOutbox(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
-	j, err := Open(ctx, privateDir(t)+"/pos.db", WithClock(func() time.Time { return now }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
+	j := openClocked(t, &now)
 	for i := 0; i < 3; i++ {
 		newSale(t, j, "ALIPAYHK", 100)
 	}
@@ -423,11 +427,7 @@ func TestPruneOutbox(t *testing.T) {
 func TestPruneUnsent(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
-	j, err := Open(ctx, privateDir(t)+"/pos.db", WithClock(func() time.Time { return now }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
+	j := openClocked(t, &now)
 	pruned := func() int64 {
 		t.Helper()
 		n, err := j.PrunedThrough(ctx)

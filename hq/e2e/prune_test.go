@@ -3,10 +3,8 @@ package e2e_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"qrpos/hq/internal/hqtest"
-	"qrpos/hq/store"
 )
 
 // TestStandaloneTerminalEnrolledLater: a terminal that ran without head
@@ -31,14 +29,7 @@ func TestStandaloneTerminalEnrolledLater(t *testing.T) {
 	defer cancel()
 	r.term.StartHQ(cctx, "e2e")
 	recent := r.sale(t, 2000)
-	waitFor(t, "head office holding everything", func() bool {
-		backlog, last, _ := r.term.HQStatus()
-		return backlog == 0 && !last.IsZero()
-	})
-	got, err := r.hq.DB.Orders(ctx, store.OrderFilter{From: time.Now().Add(-time.Hour), To: time.Now().Add(time.Hour), TID: r.tid})
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := r.caughtUp(t)
 	if len(got) != 1 || got[0].OutTradeNo != recent.OutTradeNo {
 		t.Fatalf("head office has %+v; want only %s (%s was pruned unsent)", got, recent.OutTradeNo, old.OutTradeNo)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"qrpos/hq/internal/hqtest"
 	"qrpos/hq/pgtest"
+	"qrpos/hq/store"
 	"qrpos/payments"
 	"qrpos/payments/checkout"
 	"qrpos/payments/sandbox"
@@ -82,6 +83,21 @@ func (r *rig) sale(t testing.TB, amount int64) payments.Order {
 		return paid.State == payments.Paid
 	})
 	return paid
+}
+
+// caughtUp waits until head office holds everything the terminal has,
+// and returns head office's orders of the terminal from the last hour.
+func (r *rig) caughtUp(t testing.TB) []store.Order {
+	t.Helper()
+	waitFor(t, "head office holding everything", func() bool {
+		backlog, last, _ := r.term.HQStatus()
+		return backlog == 0 && !last.IsZero()
+	})
+	got, err := r.hq.DB.Orders(context.Background(), store.OrderFilter{From: time.Now().Add(-time.Hour), To: time.Now().Add(time.Hour), TID: r.tid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
 }
 
 // waitFor polls cond until it holds (a guard against hanging, not a

@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"testing"
-	"time"
 
 	"qrpos/hq/store"
 	"qrpos/payments"
@@ -29,14 +28,7 @@ func TestSalesReachHeadOffice(t *testing.T) {
 		rs, _ := r.term.Journal().Refunds(ctx, sold[1].OutTradeNo)
 		return len(rs) == 1 && rs[0].State == payments.RefundDone
 	})
-	waitFor(t, "head office holding everything", func() bool {
-		backlog, last, _ := r.term.HQStatus()
-		return backlog == 0 && !last.IsZero()
-	})
-	got, err := r.hq.DB.Orders(ctx, store.OrderFilter{From: time.Now().Add(-time.Hour), To: time.Now().Add(time.Hour), TID: r.tid})
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := r.caughtUp(t)
 	if len(got) != len(sold) {
 		t.Fatalf("head office has %d orders of %s, the terminal made %d", len(got), r.tid, len(sold))
 	}
