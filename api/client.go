@@ -157,6 +157,14 @@ func (c *Client) Report(ctx context.Context, date string) (Report, error) {
 	return r, err
 }
 
+// Reconciliation compares a Hong Kong day (yyyy-mm-dd; "": today) with
+// the providers' records (GET /v1/reconciliation): it may take minutes.
+func (c *Client) Reconciliation(ctx context.Context, date string) (Reconciliation, error) {
+	var r Reconciliation
+	_, err := c.do(ctx, http.MethodGet, "/v1/reconciliation?date="+url.QueryEscape(date), nil, nil, &r)
+	return r, err
+}
+
 // UnlockPIN lifts the manager PIN's lockout (POST /v1/pin/unlock).
 func (c *Client) UnlockPIN(ctx context.Context) (PINUnlock, error) {
 	var out PINUnlock

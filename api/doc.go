@@ -12,8 +12,9 @@
 // journal's facts; it keeps no truth of its own except the till's
 // Idempotency-Keys (storage.APICharge), which make a repeated request
 // return the same charge instead of charging twice, also after a restart.
-// It imports payments, payments/checkout and storage; it must not import
-// ui, devices or a provider package, and never calls a provider itself.
+// It imports payments, payments/checkout, payments/reconcile and storage;
+// it must not import ui, devices or a provider package, and never calls a
+// provider itself (a reconciliation asks the terminal, which asks them).
 //
 // The client in client.go speaks the same API from Go (tests, tools).
 package api

@@ -17,12 +17,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"qrpos/payments/checkout"
+	"qrpos/payments/reconcile"
 )
 
 const testToken = "tok-0123456789abcdefghijklmnopqrstuv"
@@ -272,5 +274,32 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || string(b) != string(openAPI) {
 		t.Fatalf("served %d, %d bytes", resp.StatusCode, len(b))
+	}
+}
+
+// TestOpenAPIDifferenceKinds: the OpenAPI file lists exactly the kinds of
+// difference a reconciliation can answer.
+func TestOpenAPIDifferenceKinds(t *testing.T) {
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]struct {
+					Enum []string `json:"enum"`
+				} `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(openAPI, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, k := range reconcile.Kinds() {
+		kinds = append(kinds, string(k))
+	}
+	described := doc.Components.Schemas["Difference"].Properties["kind"].Enum
+	sort.Strings(kinds)
+	sort.Strings(described)
+	if len(kinds) == 0 || !slices.Equal(kinds, described) {
+		t.Fatalf("kinds %v, described %v", kinds, described)
 	}
 }

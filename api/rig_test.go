@@ -63,6 +63,8 @@ type rigOptions struct {
 	// askTimeout is how long an ask waits for it.
 	cashier    bool
 	askTimeout time.Duration
+	// reconcile is Config.Reconcile (nil: not served).
+	reconcile func(context.Context, time.Time) (Reconciliation, error)
 }
 
 // wireClock notes when each provider payment request reached the sandbox.
@@ -175,7 +177,7 @@ func (r *rig) start() {
 	r.live = eng
 	r.engMu.Unlock()
 	cfg2 := Config{Engine: r.engine, Profile: r.currentProfile, Version: "test",
-		Logger: log, Limits: r.opts.limits, Heartbeat: r.opts.heartbeat, AskTimeout: r.opts.askTimeout}
+		Logger: log, Limits: r.opts.limits, Heartbeat: r.opts.heartbeat, AskTimeout: r.opts.askTimeout, Reconcile: r.opts.reconcile}
 	if r.opts.cashier {
 		r.cashier = &cashier{shown: make(chan Ask, 16), hidden: make(chan string, 16)}
 		cfg2.Counter = r.cashier

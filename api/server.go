@@ -65,6 +65,10 @@ type Config struct {
 	// AskTimeout is how long such a charge waits for the cashier (default
 	// 3 minutes).
 	AskTimeout time.Duration
+	// Reconcile compares a Hong Kong day (zero: today) of the journal with
+	// the providers' records, through the terminal's own gateways; nil:
+	// GET /v1/reconciliation is not served.
+	Reconcile func(ctx context.Context, day time.Time) (Reconciliation, error)
 }
 
 // Server is the running API. Close it before the engine.
@@ -267,6 +271,7 @@ func (s *Server) routes() map[string]map[string]http.HandlerFunc {
 		"/v1/refunds":             {http.MethodPost: s.refund},
 		"/v1/orders":              {http.MethodGet: s.orders},
 		"/v1/report":              {http.MethodGet: s.report},
+		"/v1/reconciliation":      {http.MethodGet: s.reconciliation},
 		"/v1/status":              {http.MethodGet: s.status},
 		"/v1/events":              {http.MethodGet: s.events},
 		"/v1/openapi.json":        {http.MethodGet: s.openapi},

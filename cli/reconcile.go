@@ -3,14 +3,16 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 
+	"qrpos/api"
 	"qrpos/cli/command"
-	"qrpos/payments"
 	"qrpos/terminal"
 )
 
@@ -74,80 +76,37 @@ func runReconcile(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return nil
 }
 
-// differenceLine is one difference as --day --json writes it.
-type differenceLine struct {
-	Kind          string `json:"kind"`
-	Title         string `json:"title"`
-	Todo          string `json:"todo"`
-	Provider      string `json:"provider"`
-	OutTradeNo    string `json:"out_trade_no,omitempty"`
-	RefundNo      string `json:"refund_no,omitempty"`
-	ProviderRef   string `json:"provider_ref,omitempty"`
-	Method        string `json:"method,omitempty"`
-	TID           string `json:"tid,omitempty"`
-	HereAmount    string `json:"here_amount,omitempty"`
-	HereCurrency  string `json:"here_currency,omitempty"`
-	HereState     string `json:"here_state,omitempty"`
-	ThereAmount   string `json:"there_amount,omitempty"`
-	ThereCurrency string `json:"there_currency,omitempty"`
-	ThereState    string `json:"there_state,omitempty"`
-	At            string `json:"at,omitempty"`
-	Reason        string `json:"reason,omitempty"`
-	Ours          bool   `json:"ours"`
-	CanTakeIn     bool   `json:"can_take_in"`
-}
-
-func lineOf(d terminal.Difference, loc *time.Location) differenceLine {
-	l := differenceLine{Kind: string(d.Kind), Title: d.Kind.Title(), Todo: d.Kind.Todo(), Provider: string(d.Provider),
-		OutTradeNo: d.OutTradeNo, RefundNo: d.RefundNo, ProviderRef: d.ProviderRef, Method: d.MethodCode, TID: d.TID,
-		HereState: d.HereState, ThereState: d.ThereState, Reason: d.Reason, Ours: d.Ours(), CanTakeIn: d.CanTakeIn()}
-	if d.Here != (payments.Money{}) {
-		l.HereAmount, l.HereCurrency = d.Here.Decimal(), string(d.Here.Currency)
-	}
-	if d.There != (payments.Money{}) {
-		l.ThereAmount, l.ThereCurrency = d.There.Decimal(), string(d.There.Currency)
-	}
-	if !d.At.IsZero() {
-		l.At = d.At.In(loc).Format(time.RFC3339)
-	}
-	return l
-}
-
 // runReconcileDay compares one Hong Kong day of the journal with the
-// providers' records. It writes nothing: the journal is opened read-only
-// while a terminal runs, and the providers are only asked. Exit 1 when
-// this terminal has differences or a provider could not be asked.
+// providers' records. It writes nothing. While a terminal runs, it asks
+// that terminal (GET /v1/reconciliation), whose gateways share their rate
+// limits with its sales; otherwise it opens the journal read-only and asks
+// the providers itself. Exit 1 when this terminal has differences or a
+// provider could not be asked.
 func runReconcileDay(ctx context.Context, config, day string, asJSON bool, stdout, stderr io.Writer) error {
 	d, err := time.Parse("2006-01-02", day)
 	if err != nil {
 		return fmt.Errorf("--day %q: use yyyy-mm-dd", day)
 	}
-	log := command.NewLogger(stderr, slog.LevelWarn)
-	j, p, err := terminal.OpenForReading(ctx, config)
-	if err != nil {
-		return err
-	}
-	defer j.Close()
-	r, err := terminal.ReconcileJournal(ctx, j, p, d, log)
+	r, err := reconcileDay(ctx, config, d, command.NewLogger(stderr, slog.LevelWarn))
 	if err != nil {
 		return err
 	}
 	for _, diff := range r.Differences {
 		if asJSON {
-			b, _ := json.Marshal(lineOf(diff, r.From.Location()))
+			b, _ := json.Marshal(diff)
 			fmt.Fprintln(stdout, string(b))
 		} else {
 			at := "--:--:--"
-			if !diff.At.IsZero() {
-				at = diff.At.In(r.From.Location()).Format("15:04:05")
+			if t, err := time.Parse(time.RFC3339, diff.At); err == nil {
+				at = t.Format("15:04:05")
 			}
-			fmt.Fprintf(stdout, "%s %s\n", at, diff)
+			fmt.Fprintf(stdout, "%s %s\n", at, diff.Text)
 		}
 	}
 	var unasked []string
 	for _, pc := range r.Providers {
-		if pc.Err != "" {
-			unasked = append(unasked, fmt.Sprintf("%s could not be asked: %s", pc.Provider, pc.Err))
+		if pc.Error != "" {
+			unasked = append(unasked, fmt.Sprintf("%s could not be asked: %s", pc.Provider, pc.Error))
 		}
 	}
 	if !asJSON {
@@ -156,21 +115,58 @@ func runReconcileDay(ctx context.Context, config, day string, asJSON bool, stdou
 	if len(unasked) > 0 {
 		return &exitError{code: 1, msg: strings.Join(unasked, "; ")}
 	}
-	if !r.Clean() {
-		return &exitError{code: 1, msg: fmt.Sprintf("%d differences on %s", r.Ours(), r.Day)}
+	if !r.Clean {
+		return &exitError{code: 1, msg: fmt.Sprintf("%d differences on %s", r.Ours(), r.Date)}
 	}
 	return nil
 }
 
+// reconcileDay reconciles day through the running terminal's local API
+// when one answers beside the journal (and serves it), or itself on the
+// journal opened read-only.
+func reconcileDay(ctx context.Context, config string, day time.Time, log *slog.Logger) (api.Reconciliation, error) {
+	j, p, err := terminal.OpenForReading(ctx, config)
+	if err != nil {
+		return api.Reconciliation{}, err
+	}
+	defer j.Close()
+	if c := runningAPI(ctx, j.Path()); c != nil {
+		defer c.Close()
+		r, err := c.Reconciliation(ctx, day.Format("2006-01-02"))
+		if e, ok := errors.AsType[*api.Error](err); !ok || e.Status != http.StatusNotFound {
+			return r, err
+		}
+		// A terminal older than the endpoint: ask the providers here.
+	}
+	r, err := terminal.ReconcileJournal(ctx, j, p, day, log)
+	if err != nil {
+		return api.Reconciliation{}, err
+	}
+	return terminal.APIReconciliation(r), nil
+}
+
+// runningAPI is a client of the terminal running on the journal at path,
+// or nil when none answers on its socket.
+func runningAPI(ctx context.Context, path string) *api.Client {
+	c := api.NewSocketClient(api.SocketPath(path))
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if _, err := c.Status(ctx); err != nil {
+		c.Close()
+		return nil
+	}
+	return c
+}
+
 // daySummary is the last line of --day: what was compared and found.
-func daySummary(r terminal.Reconciliation) string {
-	s := fmt.Sprintf("%s %s (Hong Kong): %d sales and %d refunds compared with", r.TID, r.Day, r.Sales, r.Refunds)
+func daySummary(r api.Reconciliation) string {
+	s := fmt.Sprintf("%s %s (Hong Kong): %d sales and %d refunds compared with", r.TID, r.Date, r.Sales, r.Refunds)
 	for i, pc := range r.Providers {
 		if i > 0 {
 			s += ","
 		}
 		switch {
-		case pc.Err != "":
+		case pc.Error != "":
 			s += fmt.Sprintf(" %s (not asked)", pc.Provider)
 		case pc.Listed:
 			s += fmt.Sprintf(" %s (%d records listed, %d asked one by one)", pc.Provider, pc.Records, pc.Queries)
@@ -178,14 +174,15 @@ func daySummary(r terminal.Reconciliation) string {
 			s += fmt.Sprintf(" %s (%d asked one by one)", pc.Provider, pc.Queries)
 		}
 	}
-	others := len(r.Differences) - r.Ours()
+	ours := r.Ours()
+	others := len(r.Differences) - ours
 	switch {
-	case r.Ours() == 0 && others == 0:
+	case ours == 0 && others == 0:
 		s += "; they agree"
-	case r.Ours() == 0:
+	case ours == 0:
 		s += fmt.Sprintf("; they agree (%d records of other terminals listed)", others)
 	default:
-		s += fmt.Sprintf("; %d differences", r.Ours())
+		s += fmt.Sprintf("; %d differences", ours)
 		if others > 0 {
 			s += fmt.Sprintf(" and %d records of other terminals", others)
 		}

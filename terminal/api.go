@@ -8,7 +8,8 @@ import (
 // Unix socket beside the journal and, when the profile sets api_listen, on
 // TCP with api_token. Close stops it (before the engine).
 func (t *Terminal) ServeAPI(version string) error {
-	srv, err := api.New(api.Config{Engine: t.Engine, Profile: t.Profile, Version: version, Logger: t.log, Counter: t.asks})
+	srv, err := api.New(api.Config{Engine: t.Engine, Profile: t.Profile, Version: version, Logger: t.log, Counter: t.asks,
+		Reconcile: t.apiReconcile})
 	if err != nil {
 		return err
 	}
