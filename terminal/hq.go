@@ -236,14 +236,10 @@ func (l *hqLink) sendBatch(ctx context.Context, p checkout.Profile) (full bool, 
 	if err != nil {
 		return false, err
 	}
-	pruned, err := j.PrunedThrough(ctx)
-	if err != nil {
-		return false, err
-	}
 	from := cursor
 	l.mu.Lock()
 	if l.resendFrom >= 0 && l.resendFrom < cursor {
-		from = max(l.resendFrom, pruned) // head office gets the rest as missing
+		from = l.resendFrom
 	}
 	recent := time.Since(l.lastContact) < l.cfg.Heartbeat
 	l.mu.Unlock()
@@ -251,17 +247,10 @@ func (l *hqLink) sendBatch(ctx context.Context, p checkout.Profile) (full bool, 
 	if err != nil {
 		return false, err
 	}
-	if from < cursor && (len(entries) == 0 || entries[0].Seq != from+1) {
-		l.t.log.Error("head office lost entries the journal no longer has", "from", from+1, "cursor", cursor)
-		l.mu.Lock()
-		l.resendFrom = -1
-		l.mu.Unlock()
-		return true, nil // go on from the cursor
-	}
 	if len(entries) == 0 && recent {
 		return false, nil
 	}
-	batch, err := l.batch(ctx, p, entries, pruned)
+	batch, err := l.batch(ctx, p, entries)
 	if err != nil {
 		return false, err
 	}
@@ -304,9 +293,15 @@ func (l *hqLink) acked(ctx context.Context, ack hqwire.Ack, cursor int64, entrie
 
 // batch wraps entries with the journal's identity, up to where it pruned
 // its entries, and the terminal's status.
-func (l *hqLink) batch(ctx context.Context, p checkout.Profile, entries []hqwire.Entry, pruned int64) (hqwire.Batch, error) {
+func (l *hqLink) batch(ctx context.Context, p checkout.Profile, entries []hqwire.Entry) (hqwire.Batch, error) {
 	j := l.t.journal
 	backlog, _, err := j.OutboxBacklog(ctx)
+	if err != nil {
+		return hqwire.Batch{}, err
+	}
+	// The entries up to pruned are gone (those sent before a head office
+	// restored from a backup, say): head office counts them as missing.
+	pruned, err := j.PrunedThrough(ctx)
 	if err != nil {
 		return hqwire.Batch{}, err
 	}

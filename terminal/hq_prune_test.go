@@ -88,3 +88,39 @@ func TestHeadOfficeDownKeepsUnsent(t *testing.T) {
 		t.Fatalf("pruned through %d, %v", p, err)
 	}
 }
+
+// TestHeadOfficeLostPrunedEntries: a head office restored from a backup
+// lacks entries the terminal already pruned (acknowledged long ago). The
+// terminal sends what it still has, saying up to where it pruned; head
+// office takes the gap as missing and catches up.
+func TestHeadOfficeLostPrunedEntries(t *testing.T) {
+	r := newHQRig(t)
+	c := r.open(t)
+	journalSales(t, c.Journal(), "HQ01", 3) // 1-25
+	c.startHQ(context.Background(), "test", fastHQ())
+	waitFor(t, "the upload", caughtUp(c))
+	if n, err := c.Journal().PruneOutbox(context.Background(), 0); err != nil || n != 25 {
+		t.Fatalf("pruned %d acknowledged entries, %v", n, err)
+	}
+	posts, _, _, _ := r.hq.counts()
+	r.hq.mu.Lock()
+	r.hq.fault = func(n int) hqFault {
+		if n == posts+1 {
+			return hqForget
+		}
+		return hqOK
+	}
+	r.hq.mu.Unlock()
+	journalSales(t, c.Journal(), "HQ01", 1) // 26-33
+	waitFor(t, "head office caught up past the gap", func() bool {
+		r.hq.mu.Lock()
+		defer r.hq.mu.Unlock()
+		return r.hq.posts > posts+1 && r.hq.contiguous(c.Journal().ID()) == 33
+	})
+	waitFor(t, "the cursor", caughtUp(c))
+	r.hq.mu.Lock()
+	defer r.hq.mu.Unlock()
+	if r.hq.pruned[c.Journal().ID()] != 25 || len(r.hq.entries) != 8 {
+		t.Fatalf("head office heard pruned through %d and holds %d entries; want 25 and 8", r.hq.pruned[c.Journal().ID()], len(r.hq.entries))
+	}
+}
