@@ -102,15 +102,7 @@ func TestHeadOfficeLostPrunedEntries(t *testing.T) {
 	if n, err := c.Journal().PruneOutbox(context.Background(), 0); err != nil || n != 25 {
 		t.Fatalf("pruned %d acknowledged entries, %v", n, err)
 	}
-	posts, _, _, _ := r.hq.counts()
-	r.hq.mu.Lock()
-	r.hq.fault = func(n int) hqFault {
-		if n == posts+1 {
-			return hqForget
-		}
-		return hqOK
-	}
-	r.hq.mu.Unlock()
+	posts := r.hq.forgetAtNextPost()
 	journalSales(t, c.Journal(), "HQ01", 1) // 26-33
 	waitFor(t, "head office caught up past the gap", func() bool {
 		r.hq.mu.Lock()

@@ -196,6 +196,21 @@ func (f *fakeHQ) contiguous(journal string) int64 {
 	}
 }
 
+// forgetAtNextPost makes head office lose everything it holds when the
+// next batch arrives (restored from a backup), and returns the posts so far.
+func (f *fakeHQ) forgetAtNextPost() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	posts := f.posts
+	f.fault = func(n int) hqFault {
+		if n == posts+1 {
+			return hqForget
+		}
+		return hqOK
+	}
+	return posts
+}
+
 func (f *fakeHQ) counts() (posts, dups, conflicts, held int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -511,15 +526,7 @@ func TestHQLostEntriesResent(t *testing.T) {
 	journalSales(t, c.Journal(), "HQ01", 5)
 	c.startHQ(context.Background(), "test", fastHQ())
 	waitFor(t, "the upload", caughtUp(c))
-	posts, _, _, _ := r.hq.counts()
-	r.hq.mu.Lock()
-	r.hq.fault = func(n int) hqFault {
-		if n == posts+1 {
-			return hqForget
-		}
-		return hqOK
-	}
-	r.hq.mu.Unlock()
+	posts := r.hq.forgetAtNextPost()
 	journalSales(t, c.Journal(), "HQ01", 1)
 	waitFor(t, "the resend", func() bool {
 		r.hq.mu.Lock()
